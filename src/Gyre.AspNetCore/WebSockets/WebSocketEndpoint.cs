@@ -1,0 +1,68 @@
+using System.Net.WebSockets;
+using Gyre.Core;
+using Gyre.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gyre.AspNetCore.WebSockets;
+
+/// <summary>Accepts bidirectional WebSocket connections at <c>/connection/websocket</c> (GET over HTTP/1.1 or CONNECT over HTTP/2).</summary>
+internal static class WebSocketEndpoint
+{
+    private const string JsonSubprotocol = "centrifuge-json";
+    private const string ProtobufSubprotocol = "centrifuge-protobuf";
+
+    public static async Task HandleAsync(HttpContext context, Node node, GyreEndpointOptions options)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        if (!OriginPolicy.Allows(options.AllowedOrigins, context.Request.Headers.Origin))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var (protocol, subprotocol) = SelectProtocol(context);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol }).ConfigureAwait(false);
+        var transport = new WebSocketTransport(socket, protocol, options.WebSocketWriteTimeout);
+        try
+        {
+            var client = node.Connect(transport);
+            await transport.ReceiveAsync(client, options.WebSocketMessageSizeLimit, context.RequestAborted).ConfigureAwait(false);
+            await client.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            transport.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Protobuf when the client offers the <c>centrifuge-protobuf</c> subprotocol or asks with
+    /// <c>?cf_protocol=protobuf</c> / <c>?format=protobuf</c>; otherwise JSON. An offered subprotocol is echoed.
+    /// </summary>
+    private static (ProtocolType Protocol, string? Subprotocol) SelectProtocol(HttpContext context)
+    {
+        foreach (var offered in context.WebSockets.WebSocketRequestedProtocols)
+        {
+            if (offered == ProtobufSubprotocol)
+            {
+                return (ProtocolType.Protobuf, ProtobufSubprotocol);
+            }
+
+            if (offered == JsonSubprotocol)
+            {
+                return (ProtocolType.Json, JsonSubprotocol);
+            }
+        }
+
+        var query = context.Request.Query;
+        return query["cf_protocol"] == "protobuf" || query["format"] == "protobuf"
+            ? (ProtocolType.Protobuf, null)
+            : (ProtocolType.Json, null);
+    }
+}

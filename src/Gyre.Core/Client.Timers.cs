@@ -1,0 +1,134 @@
+using Gyre.Core.Errors;
+
+namespace Gyre.Core;
+
+public sealed partial class Client
+{
+    private bool PongEnabled => _options.PingInterval > TimeSpan.Zero && _options.PongTimeout > TimeSpan.Zero;
+
+    /// <summary>
+    /// First ping at a random point of <c>[interval/2, interval)</c>, as Centrifuge does, so that a burst of
+    /// reconnects does not turn into a synchronised ping storm every 25 s.
+    /// </summary>
+    private void StartPingsLocked(long now)
+    {
+        if (_options.PingInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var interval = (long)_options.PingInterval.TotalMilliseconds;
+        _nextPingAt = now + (interval / 2) + Random.Shared.NextInt64(Math.Max(1, interval / 2));
+    }
+
+    private Disconnect? HandlePong()
+    {
+        lock (_lock)
+        {
+            if (_pongDeadline == 0)
+            {
+                // Centrifuge treats a pong without an outstanding ping as a protocol violation.
+                return Disconnect.BadRequest;
+            }
+
+            _pongDeadline = 0;
+            RescheduleLocked();
+            return null;
+        }
+    }
+
+    private void OnTimer()
+    {
+        Disconnect? disconnect = null;
+        var ping = false;
+        var refreshPresence = false;
+        lock (_lock)
+        {
+            if (_state == ClientState.Closed)
+            {
+                return;
+            }
+
+            var now = Now();
+            if (_state != ClientState.Connected)
+            {
+                if (_staleAt != 0 && _staleAt <= now)
+                {
+                    disconnect = Disconnect.Stale;
+                }
+            }
+            else if (_pongDeadline != 0 && _pongDeadline <= now)
+            {
+                disconnect = Disconnect.NoPong;
+            }
+            else if (_expireAt != 0 && _expireAt <= now)
+            {
+                disconnect = Disconnect.Expired;
+            }
+            else
+            {
+                if (_nextPingAt != 0 && _nextPingAt <= now)
+                {
+                    ping = true;
+                    _nextPingAt = now + (long)_options.PingInterval.TotalMilliseconds;
+                    if (PongEnabled && _pongDeadline == 0)
+                    {
+                        _pongDeadline = now + (long)_options.PongTimeout.TotalMilliseconds;
+                    }
+                }
+
+                if (_nextPresenceAt != 0 && _nextPresenceAt <= now)
+                {
+                    refreshPresence = true;
+                    _nextPresenceAt = now + (long)_options.PresenceUpdateInterval.TotalMilliseconds;
+                }
+            }
+
+            if (disconnect is null)
+            {
+                RescheduleLocked();
+            }
+        }
+
+        if (disconnect is not null)
+        {
+            CloseInBackground(disconnect);
+            return;
+        }
+
+        if (ping)
+        {
+            Enqueue(Codec.EmptyReply);
+        }
+
+        if (refreshPresence)
+        {
+            _ = RefreshPresenceAsync();
+        }
+    }
+
+    private void RescheduleLocked()
+    {
+        if (_state == ClientState.Closed)
+        {
+            return;
+        }
+
+        var next = long.MaxValue;
+        foreach (var deadline in (ReadOnlySpan<long>)[_staleAt, _nextPingAt, _pongDeadline, _expireAt, _nextPresenceAt])
+        {
+            if (deadline != 0 && deadline < next)
+            {
+                next = deadline;
+            }
+        }
+
+        if (next == long.MaxValue)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        _timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, next - Now())), Timeout.InfiniteTimeSpan);
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gyre.Core.Diagnostics;
+
+/// <summary>Log messages of the engine, generated once; event ids are stable for operators' filters.</summary>
+internal static partial class CoreLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "client {ClientId} connected as user '{UserId}' over {Transport}")]
+    public static partial void ClientConnected(ILogger logger, string clientId, string userId, string transport);
+
+    [LoggerMessage(2, LogLevel.Debug, "client {ClientId} disconnected: {Code} {Reason}")]
+    public static partial void ClientDisconnected(ILogger logger, string clientId, uint code, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "client {ClientId} sent a bad frame: {Problem}")]
+    public static partial void BadFrame(ILogger logger, string clientId, string problem);
+
+    [LoggerMessage(4, LogLevel.Information, "client {ClientId}: {Problem}")]
+    public static partial void ProtocolViolation(ILogger logger, string clientId, string problem);
+
+    [LoggerMessage(5, LogLevel.Information, "client {ClientId} presented an invalid token")]
+    public static partial void InvalidToken(ILogger logger, string clientId);
+
+    [LoggerMessage(6, LogLevel.Debug, "client {ClientId} write failed")]
+    public static partial void WriteFailed(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Error, "client {ClientId}: {Command} failed")]
+    public static partial void CommandFailed(ILogger logger, string clientId, string command, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "client {ClientId} disconnected as slow: its queue passed {Limit} bytes")]
+    public static partial void SlowClient(ILogger logger, string clientId, int limit);
+
+    [LoggerMessage(9, LogLevel.Error, "cleanup of client {ClientId} channel {Channel} failed")]
+    public static partial void CleanupFailed(ILogger logger, string clientId, string channel, Exception exception);
+}

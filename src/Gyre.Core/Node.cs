@@ -1,0 +1,230 @@
+using Google.Protobuf;
+using Gyre.Core.Auth;
+using Gyre.Core.Channels;
+using Gyre.Core.Engine;
+using Gyre.Core.Engine.Memory;
+using Gyre.Core.Errors;
+using Gyre.Protocol.Messages;
+using PublishResult = Gyre.Core.Engine.PublishResult;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gyre.Core;
+
+/// <summary>
+/// The composition root of the engine: options, hub, broker, presence manager, token verifier and clock.
+/// Transports create clients through <see cref="Connect"/>; the server API publishes through
+/// <see cref="PublishAsync"/>; the broker delivers back through <see cref="IBrokerEventHandler"/>.
+/// </summary>
+public sealed class Node : IBrokerEventHandler, IAsyncDisposable
+{
+    /// <summary>
+    /// 128 striped locks serialise broker subscribe/unsubscribe per channel, so a first subscriber and a last
+    /// unsubscriber of one channel can never leave the broker unsubscribed while the hub has subscribers.
+    /// </summary>
+    private const int SubscriptionLockCount = 128;
+
+    private readonly SemaphoreSlim[] _subscriptionLocks = [.. Enumerable.Range(0, SubscriptionLockCount).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>Creates a node. Without a broker or presence manager, the memory engine is used.</summary>
+    public Node(NodeOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, IBroker? broker = null, IPresenceManager? presence = null)
+    {
+        Options = options;
+        Time = time ?? TimeProvider.System;
+        Log = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Gyre.Core");
+        Broker = broker ?? new MemoryBroker(Time);
+        Presence = presence ?? new MemoryPresenceManager(time: Time);
+        Channels = new ChannelRules(options.Channels);
+        Tokens = new TokenVerifier(options.Token, Time);
+        Hub = new Hub();
+        StartedAt = Time.GetUtcNow();
+    }
+
+    /// <summary>Unique id of this node instance (a UUID), as in the <c>info</c> API.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>The options the node runs with.</summary>
+    public NodeOptions Options { get; }
+
+    /// <summary>The node's clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>When the node started.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Channel name rules and namespace options.</summary>
+    public ChannelRules Channels { get; }
+
+    /// <summary>The broker publications travel through.</summary>
+    public IBroker Broker { get; }
+
+    /// <summary>The presence manager.</summary>
+    public IPresenceManager Presence { get; }
+
+    /// <summary>
+    /// Largest single command accepted from a client. Transports enforce their own frame limit first
+    /// (<c>websocket.message_size_limit</c>, 64 KiB); this bound protects the decoder for any transport.
+    /// </summary>
+    public int MaxCommandSize { get; init; } = 65_536;
+
+    internal Hub Hub { get; }
+
+    internal TokenVerifier Tokens { get; }
+
+    internal ILogger Log { get; }
+
+    /// <summary>Starts the broker.</summary>
+    public ValueTask StartAsync(CancellationToken cancellationToken = default) => Broker.StartAsync(this, cancellationToken);
+
+    /// <summary>
+    /// Creates the client for a new transport connection and starts its writer and stale timer. The transport
+    /// then feeds frames to <see cref="Client.HandleFrameAsync"/> and awaits <see cref="Client.Completion"/>.
+    /// </summary>
+    public Client Connect(ITransport transport) => new(this, transport);
+
+    /// <summary>
+    /// Publishes <paramref name="data"/> to <paramref name="channel"/> with the namespace's history settings.
+    /// </summary>
+    /// <param name="channel">Target channel.</param>
+    /// <param name="data">Payload; kept by reference, so the caller must not reuse the memory.</param>
+    /// <param name="options">The channel's namespace options.</param>
+    /// <param name="info">Publisher info for client-side publications.</param>
+    /// <param name="tags">Publication tags.</param>
+    /// <param name="idempotencyKey">Suppresses a repeat within 5 minutes.</param>
+    /// <param name="skipHistory">Deliver without adding to history.</param>
+    /// <param name="cancellationToken">Cancels a remote broker call.</param>
+    public ValueTask<PublishResult> PublishAsync(
+        string channel,
+        ReadOnlyMemory<byte> data,
+        ChannelOptions options,
+        ClientInfo? info = null,
+        IReadOnlyDictionary<string, string>? tags = null,
+        string? idempotencyKey = null,
+        bool skipHistory = false,
+        CancellationToken cancellationToken = default)
+    {
+        var publication = new Publication { Data = UnsafeByteOperations.UnsafeWrap(data), Info = info };
+        if (tags is not null)
+        {
+            foreach (var (key, value) in tags)
+            {
+                publication.Tags[key] = value;
+            }
+        }
+
+        var publishOptions = new PublishOptions
+        {
+            HistorySize = skipHistory ? 0 : options.HistorySize,
+            HistoryTtl = skipHistory ? TimeSpan.Zero : options.HistoryTtl,
+            HistoryMetaTtl = MetaTtl(options),
+            IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey,
+            IdempotentResultTtl = TimeSpan.FromMinutes(5),
+        };
+        return Broker.PublishAsync(channel, publication, publishOptions, cancellationToken);
+    }
+
+    /// <summary>Counts of this node, for the <c>info</c> API.</summary>
+    public NodeStats Stats()
+    {
+        var (clients, users, channels, subscriptions) = Hub.Counts();
+        return new NodeStats(clients, users, channels, subscriptions, Time.GetUtcNow() - StartedAt);
+    }
+
+    /// <summary>Disconnects every client with <see cref="Disconnect.Shutdown"/> and waits (bounded) for their close frames.</summary>
+    public async Task ShutdownAsync(TimeSpan timeout)
+    {
+        var clients = Hub.AllClients();
+        foreach (var client in clients)
+        {
+            await client.CloseAsync(Disconnect.Shutdown).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(clients.Select(c => c.Completion)).WaitAsync(timeout, Time).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await Broker.DisposeAsync().ConfigureAwait(false);
+        await Presence.DisposeAsync().ConfigureAwait(false);
+        foreach (var semaphore in _subscriptionLocks)
+        {
+            semaphore.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandlePublication(string channel, Publication publication, StreamPosition position) =>
+        Hub.BroadcastPublication(channel, publication);
+
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandleJoin(string channel, ClientInfo info) =>
+        Hub.BroadcastJoinLeave(channel, new Push { Channel = channel, Join = new Join { Info = info } });
+
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandleLeave(string channel, ClientInfo info) =>
+        Hub.BroadcastJoinLeave(channel, new Push { Channel = channel, Leave = new Leave { Info = info } });
+
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandleControl(ReadOnlyMemory<byte> data)
+    {
+        // Single-node memory engine: control messages (node announcements, remote client actions) have no
+        // other node to come from. Multi-node engines route them here.
+    }
+
+    internal TimeSpan MetaTtl(ChannelOptions options) =>
+        options.HistoryMetaTtl > TimeSpan.Zero ? options.HistoryMetaTtl : Options.Channels.HistoryMetaTtl;
+
+    internal async ValueTask AddSubscriptionAsync(Subscription subscription)
+    {
+        var gate = SubscriptionLock(subscription.Channel);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Hub.AddSubscription(subscription))
+            {
+                try
+                {
+                    await Broker.SubscribeAsync(subscription.Channel, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Hub.RemoveSubscription(subscription);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    internal async ValueTask RemoveSubscriptionAsync(Subscription subscription)
+    {
+        var gate = SubscriptionLock(subscription.Channel);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Hub.RemoveSubscription(subscription))
+            {
+                await Broker.UnsubscribeAsync(subscription.Channel, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private SemaphoreSlim SubscriptionLock(string channel) =>
+        _subscriptionLocks[(uint)StringComparer.Ordinal.GetHashCode(channel) % SubscriptionLockCount];
+}
+
+/// <summary>Counts of one node.</summary>
+/// <param name="Clients">Connected clients.</param>
+/// <param name="Users">Distinct users among them.</param>
+/// <param name="Channels">Channels with at least one subscriber.</param>
+/// <param name="Subscriptions">Client subscriptions in total.</param>
+/// <param name="Uptime">Time since start.</param>
+public readonly record struct NodeStats(int Clients, int Users, int Channels, int Subscriptions, TimeSpan Uptime);

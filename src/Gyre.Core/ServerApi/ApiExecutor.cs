@@ -1,0 +1,127 @@
+using Google.Protobuf;
+using Gyre.Protocol.Api;
+using Microsoft.Extensions.Logging;
+
+namespace Gyre.Core.ServerApi;
+
+/// <summary>
+/// The server API's one implementation. HTTP handlers and the gRPC service are thin skins that decode a
+/// request message, call a method here and encode the response; no method logic lives anywhere else.
+/// </summary>
+public sealed partial class ApiExecutor
+{
+    private readonly Node _node;
+
+    /// <summary>Creates the executor over <paramref name="node"/>.</summary>
+    public ApiExecutor(Node node) => _node = node;
+
+    /// <summary>Publishes into one channel.</summary>
+    public async ValueTask<PublishResponse> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryGetData(request.Data, request.B64Data, out var data))
+        {
+            return new PublishResponse { Error = ApiErrors.BadRequest };
+        }
+
+        var (result, error) = await PublishOneAsync(request.Channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        return new PublishResponse { Error = error, Result = result };
+    }
+
+    /// <summary>Publishes the same data into many channels; per-channel errors stay in the per-channel responses.</summary>
+    public async ValueTask<BroadcastResponse> BroadcastAsync(BroadcastRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Channels.Count == 0 || !TryGetData(request.Data, request.B64Data, out var data))
+        {
+            return new BroadcastResponse { Error = ApiErrors.BadRequest };
+        }
+
+        var responses = await Task.WhenAll(request.Channels.Select(async channel =>
+        {
+            var (result, error) = await PublishOneAsync(channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+            return new PublishResponse { Error = error, Result = result };
+        })).ConfigureAwait(false);
+
+        var broadcast = new BroadcastResult();
+        broadcast.Responses.Add(responses);
+        return new BroadcastResponse { Result = broadcast };
+    }
+
+    /// <summary>Describes the nodes. A single node without a multi-node broker describes itself.</summary>
+    public InfoResponse Info(InfoRequest request)
+    {
+        var stats = _node.Stats();
+        var info = new InfoResult();
+        info.Nodes.Add(new NodeResult
+        {
+            Uid = _node.Id,
+            Name = _node.Options.Name,
+            Version = _node.Options.Version,
+            NumClients = (uint)stats.Clients,
+            NumUsers = (uint)stats.Users,
+            NumChannels = (uint)stats.Channels,
+            NumSubs = (uint)stats.Subscriptions,
+            Uptime = (uint)stats.Uptime.TotalSeconds,
+        });
+        return new InfoResponse { Result = info };
+    }
+
+    private async ValueTask<(PublishResult? Result, Error? Error)> PublishOneAsync(
+        string channel, ReadOnlyMemory<byte> data, bool skipHistory, Google.Protobuf.Collections.MapField<string, string> tags, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (channel.Length == 0)
+        {
+            return (null, ApiErrors.BadRequest);
+        }
+
+        if (_node.Channels.Resolve(channel, out var options) is { Code: 102 })
+        {
+            return (null, ApiErrors.UnknownChannel);
+        }
+
+        try
+        {
+            var published = await _node.PublishAsync(
+                channel,
+                data,
+                options,
+                tags: tags.Count > 0 ? tags : null,
+                idempotencyKey: idempotencyKey,
+                skipHistory: skipHistory,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (new PublishResult { Offset = published.Position.Offset, Epoch = published.Position.Epoch }, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ApiLog.PublishFailed(_node.Log, channel, e);
+            return (null, ApiErrors.Internal);
+        }
+    }
+
+    /// <summary>
+    /// Takes <c>b64data</c> when set (standard padded base64; malformed is 107), else the raw JSON <c>data</c>.
+    /// Empty data is refused, as by Centrifugo's default <c>publication_data_format</c>.
+    /// </summary>
+    private static bool TryGetData(ByteString raw, string b64, out ReadOnlyMemory<byte> data)
+    {
+        data = raw.Memory;
+        if (b64.Length > 0)
+        {
+            try
+            {
+                data = Convert.FromBase64String(b64);
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        return !data.IsEmpty;
+    }
+
+    private static partial class ApiLog
+    {
+        [LoggerMessage(100, LogLevel.Error, "server API publish to {Channel} failed")]
+        public static partial void PublishFailed(ILogger logger, string channel, Exception exception);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using Gyre.AspNetCore;
+using Gyre.Core;
+
+namespace Gyre.Server.Hosting;
+
+/// <summary>What the server needs to start: engine options, endpoint options, where to listen and how loudly to log.</summary>
+/// <param name="Node">Engine options.</param>
+/// <param name="Endpoints">HTTP endpoint options.</param>
+/// <param name="Address">Listen address; empty means 127.0.0.1 (see <see cref="GyreServerHost.Build"/>).</param>
+/// <param name="Port">Listen port; 0 picks a free one.</param>
+/// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel);
+
+/// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
+public static class GyreServerHost
+{
+    /// <summary>
+    /// Builds the application. An empty address binds 127.0.0.1 only: Centrifugo listens on every interface
+    /// by default, Gyre opens to the network only when told to (<c>http_server.address: 0.0.0.0</c>).
+    /// </summary>
+    public static WebApplication Build(ServerSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GyreServerHost).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        var level = MapLogLevel(settings.LogLevel);
+        if (level != Microsoft.Extensions.Logging.LogLevel.None)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(level);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", level < Microsoft.Extensions.Logging.LogLevel.Warning ? Microsoft.Extensions.Logging.LogLevel.Warning : level);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+        var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, settings.Port);
+        });
+        builder.Services.AddGyre(settings.Node, settings.Endpoints);
+        var app = builder.Build();
+        app.UseGyre();
+        return app;
+    }
+
+    /// <summary>The <c>http://host:port</c> addresses the started application listens on.</summary>
+    public static IReadOnlyList<Uri> Addresses(WebApplication app) =>
+        [.. app.Urls.Select(u => new Uri(u.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)))];
+
+    private static IPAddress ParseAddress(string address) => address switch
+    {
+        "localhost" => IPAddress.Loopback,
+        _ => IPAddress.TryParse(address.Trim('[', ']'), out var ip)
+            ? ip
+            : throw new ArgumentException($"http_server.address: '{address}' is not an IP address"),
+    };
+
+    private static Microsoft.Extensions.Logging.LogLevel MapLogLevel(string level) => level.ToLowerInvariant() switch
+    {
+        "none" => Microsoft.Extensions.Logging.LogLevel.None,
+        "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        _ => Microsoft.Extensions.Logging.LogLevel.Information,
+    };
+}
