@@ -31,6 +31,20 @@ public sealed class TokenVerifier
     /// <param name="claims">The claims, when the result is <see cref="TokenStatus.Valid"/> or <see cref="TokenStatus.Expired"/>.</param>
     public TokenStatus VerifyConnectionToken(string token, bool ignoreExpiry, out ConnectionToken? claims)
     {
+        try
+        {
+            return Verify(token, ignoreExpiry, out claims);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or JsonException or InvalidOperationException)
+        {
+            // Whatever a forged token trips over, it is an invalid token (3500), never a server error.
+            claims = null;
+            return TokenStatus.Invalid;
+        }
+    }
+
+    private TokenStatus Verify(string token, bool ignoreExpiry, out ConnectionToken? claims)
+    {
         claims = null;
         if (_hmacKey.Length == 0 || token.Length > MaxTokenLength)
         {
