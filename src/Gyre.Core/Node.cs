@@ -123,6 +123,9 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         return Broker.PublishAsync(channel, publication, publishOptions, cancellationToken);
     }
 
+    /// <summary>This node's connections of <paramref name="user"/> (a snapshot).</summary>
+    public IReadOnlyList<Client> UserConnections(string user) => Hub.UserClients(user);
+
     /// <summary>Counts of this node, for the <c>info</c> API.</summary>
     public NodeStats Stats()
     {

@@ -1,0 +1,178 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Gyre.AspNetCore;
+using Gyre.Core;
+using Gyre.Core.Auth;
+using Gyre.Core.Channels;
+using Gyre.Server.Hosting;
+using Gyre.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gyre.Server.Tests.EndToEnd;
+
+/// <summary>A real Gyre server on Kestrel at 127.0.0.1 and a free port, for one test class.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public const string Secret = "e2e-secret";
+    public const string ApiKey = "e2e-api-key";
+
+    private WebApplication? _app;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new();
+
+    public Node Node => _app!.Services.GetRequiredService<Node>();
+
+    public async Task InitializeAsync()
+    {
+        var node = NodeOptions.Default with
+        {
+            Token = new TokenOptions { HmacSecretKey = Secret },
+            Channels = new ChannelsOptions
+            {
+                WithoutNamespace = new ChannelOptions { AllowSubscribeForClient = true, AllowPublishForSubscriber = true },
+                Namespaces = [new ChannelNamespace("chat", new ChannelOptions { AllowSubscribeForClient = true, AllowPublishForClient = true })],
+            },
+        };
+        var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none"));
+        await _app.StartAsync();
+        BaseUri = GyreServerHost.Addresses(_app)[0];
+        Http.BaseAddress = BaseUri;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    public string Token(string user) => HmacTokens.Create(Secret, new { sub = user, iat = HmacTokens.UnixNow() });
+
+    public Uri WebSocketUri(string query = "") => new($"ws://{BaseUri.Authority}/connection/websocket{query}");
+
+    public async Task<WireClient> ConnectAsync(string? subprotocol = null, string query = "", string? origin = null)
+    {
+        var socket = new ClientWebSocket();
+        if (subprotocol is not null)
+        {
+            socket.Options.AddSubProtocol(subprotocol);
+        }
+
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await socket.ConnectAsync(WebSocketUri(query), timeout.Token);
+        return new WireClient(socket);
+    }
+
+    public async Task<HttpResponseMessage> ApiAsync(string method, string body, string? key = ApiKey, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{method}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            request.Headers.Add("X-API-Key", key);
+        }
+
+        configure?.Invoke(request);
+        return await Http.SendAsync(request).WaitAsync(TestTimeouts.Default);
+    }
+
+    public async Task<JsonElement> ApiJsonAsync(string method, string body) =>
+        await (await ApiAsync(method, body)).Content.ReadFromJsonAsync<JsonElement>();
+}
+
+/// <summary>A raw WebSocket speaking the JSON protocol: the wire-level test client.</summary>
+public sealed class WireClient(ClientWebSocket socket) : IAsyncDisposable
+{
+    private readonly Queue<string> _pending = new();
+
+    public ClientWebSocket Socket { get; } = socket;
+
+    public Task SendAsync(string frame) => SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text);
+
+    public async Task SendAsync(byte[] frame, WebSocketMessageType type)
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await Socket.SendAsync(frame, type, endOfMessage: true, timeout.Token);
+    }
+
+    /// <summary>The next message (one line of a frame), or null when the server closed the socket.</summary>
+    public async Task<string?> NextAsync()
+    {
+        if (_pending.TryDequeue(out var queued))
+        {
+            return queued;
+        }
+
+        var frame = await ReceiveFrameAsync();
+        if (frame is null)
+        {
+            return null;
+        }
+
+        foreach (var line in Encoding.UTF8.GetString(frame.Value.Bytes).Split('\n'))
+        {
+            _pending.Enqueue(line);
+        }
+
+        return _pending.Dequeue();
+    }
+
+    public async Task<JsonElement> NextJsonAsync() => JsonDocument.Parse(await NextAsync() ?? throw new InvalidOperationException($"socket closed: {Socket.CloseStatus} {Socket.CloseStatusDescription}")).RootElement;
+
+    public async Task<(byte[] Bytes, WebSocketMessageType Type)?> ReceiveFrameAsync()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        while (true)
+        {
+            var result = await Socket.ReceiveAsync(chunk, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return (buffer.ToArray(), result.MessageType);
+            }
+        }
+    }
+
+    /// <summary>Reads until the server's close frame and returns its code and reason.</summary>
+    public async Task<(int Code, string? Reason)> ClosedAsync()
+    {
+        while (await ReceiveFrameAsync() is not null)
+        {
+        }
+
+        return ((int)Socket.CloseStatus!.Value, Socket.CloseStatusDescription);
+    }
+
+    public async Task<JsonElement> ConnectAsync(string token)
+    {
+        await SendAsync($$$"""{"id":1,"connect":{"token":"{{{token}}}","name":"test"}}""");
+        return (await NextJsonAsync()).GetProperty("connect");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Socket.Abort();
+        Socket.Dispose();
+        await Task.CompletedTask;
+    }
+}
