@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs every Gyre test suite on a fresh machine: installs what the suites need, builds once in Release,
+# runs the .NET suites and the Node end-to-end suite (real centrifuge-js), and ends with the line
+# "N passed, N failed" counted over all of them. Exit code is non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+OUT="$ROOT/artifacts/test-results"
+rm -rf "$OUT" && mkdir -p "$OUT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+passed=0
+failed=0
+
+note() { printf '\n== %s\n' "$*"; }
+
+# Debian packages the suites need, installed only when missing (none yet beyond the .NET SDK and Node).
+APT_PACKAGES=()
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  note "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" || { echo "apt install failed"; failed=$((failed + 1)); }
+fi
+
+note "npm install (tests/e2e-js)"
+(cd tests/e2e-js && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; failed=$((failed + 1)); }
+
+note "build (Release)"
+if ! dotnet build Gyre.slnx -c Release -nologo -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "$passed passed, $((failed + 1)) failed"
+  exit 1
+fi
+
+# .NET suites: counts come from each run's TRX file, not from console text.
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  note "$name"
+  dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$OUT" -- RunConfiguration.TestSessionTimeout=900000
+  trx="$OUT/$name.trx"
+  if [ -f "$trx" ]; then
+    p=$(grep -o '<Counters [^>]*' "$trx" | grep -o 'passed="[0-9]*"' | grep -o '[0-9]*')
+    f=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+  else
+    echo "$name produced no results"
+    failed=$((failed + 1))
+  fi
+done
+
+note "e2e-js (centrifuge-js against the Release server)"
+export GYRE_SERVER_DLL="$ROOT/src/Gyre.Server/bin/Release/net10.0/gyre.dll"
+(cd tests/e2e-js && node --test --test-concurrency=1 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$OUT/e2e-js.tap")
+tap="$OUT/e2e-js.tap"
+if [ -f "$tap" ]; then
+  p=$(grep -E '^# pass [0-9]+' "$tap" | tail -1 | grep -o '[0-9]*')
+  f=$(grep -E '^# fail [0-9]+' "$tap" | tail -1 | grep -o '[0-9]*')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  [ -z "$p" ] && failed=$((failed + 1))
+else
+  echo "e2e-js produced no results"
+  failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
