@@ -69,15 +69,24 @@ public static class GyreApplicationExtensions
     }
 }
 
-/// <summary>Starts the node with the host and disconnects every client with 3001 (shutdown) when the host stops.</summary>
-internal sealed class GyreNodeService(Node node) : IHostedService
+/// <summary>
+/// Starts the node with the host and, when the host begins stopping, disconnects every client with 3001
+/// (shutdown, a reconnect code). Draining happens in <see cref="StoppingAsync"/>, before Kestrel stops:
+/// Kestrel waits for open requests (every WebSocket is one) up to its 30 s shutdown timeout, so draining
+/// after it would leave clients to time out instead of reconnecting elsewhere at once.
+/// </summary>
+internal sealed class GyreNodeService(Node node) : IHostedLifecycleService
 {
     /// <summary>Clients get this long to receive the 3001 close frame before the process goes on stopping.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => node.StartAsync(cancellationToken).AsTask();
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -88,4 +97,8 @@ internal sealed class GyreNodeService(Node node) : IHostedService
             // Clients that did not answer the close handshake are dropped with the process.
         }
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -162,6 +162,7 @@ public sealed partial class Client
         }
 
         _timer.Dispose();
+        _node.Forget(this);
         var flush = disconnect != Disconnect.Slow && disconnect != Disconnect.WriteError && disconnect != Disconnect.ConnectionClosed;
         _writer.Close(disconnect, flush);
         CoreLog.ClientDisconnected(_node.Log, Id, disconnect.Code, disconnect.Reason);

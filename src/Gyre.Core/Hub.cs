@@ -190,24 +190,6 @@ internal sealed class Hub
         return (clients, users, channels, subscriptions);
     }
 
-    /// <summary>Every connected client (a snapshot), for shutdown.</summary>
-    public List<Client> AllClients()
-    {
-        var all = new List<Client>();
-        foreach (var shard in _users)
-        {
-            lock (shard.Lock)
-            {
-                foreach (var perUser in shard.Users.Values)
-                {
-                    all.AddRange(perUser.Values);
-                }
-            }
-        }
-
-        return all;
-    }
-
     private Subscription[] Subscribers(string channel)
     {
         var shard = _channels[ShardOf(channel)];

@@ -24,6 +24,9 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// </summary>
     private const int SubscriptionLockCount = 128;
 
+    /// <summary>Every open client, authenticated or not, so that shutdown reaches connections still in their handshake.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Client, byte> _clients = new();
+
     private readonly SemaphoreSlim[] _subscriptionLocks = [.. Enumerable.Range(0, SubscriptionLockCount).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Creates a node. Without a broker or presence manager, the memory engine is used.</summary>
@@ -80,7 +83,12 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// Creates the client for a new transport connection and starts its writer and stale timer. The transport
     /// then feeds frames to <see cref="Client.HandleFrameAsync"/> and awaits <see cref="Client.Completion"/>.
     /// </summary>
-    public Client Connect(ITransport transport) => new(this, transport);
+    public Client Connect(ITransport transport)
+    {
+        var client = new Client(this, transport);
+        _clients.TryAdd(client, 0);
+        return client;
+    }
 
     /// <summary>
     /// Publishes <paramref name="data"/> to <paramref name="channel"/> with the namespace's history settings.
@@ -136,7 +144,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// <summary>Disconnects every client with <see cref="Disconnect.Shutdown"/> and waits (bounded) for their close frames.</summary>
     public async Task ShutdownAsync(TimeSpan timeout)
     {
-        var clients = Hub.AllClients();
+        var clients = _clients.Keys.ToList();
         foreach (var client in clients)
         {
             await client.CloseAsync(Disconnect.Shutdown).ConfigureAwait(false);
@@ -174,6 +182,8 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         // Single-node memory engine: control messages (node announcements, remote client actions) have no
         // other node to come from. Multi-node engines route them here.
     }
+
+    internal void Forget(Client client) => _clients.TryRemove(client, out _);
 
     internal TimeSpan MetaTtl(ChannelOptions options) =>
         options.HistoryMetaTtl > TimeSpan.Zero ? options.HistoryMetaTtl : Options.Channels.HistoryMetaTtl;
