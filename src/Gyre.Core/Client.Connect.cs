@@ -101,25 +101,82 @@ public sealed partial class Client
         }
 
         _node.Hub.AddClient(this);
-        var established = new List<Subscription>(serverSide.Count);
+        var established = new List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)>(serverSide.Count);
         foreach (var (channel, options) in serverSide)
         {
-            var subscription = new Subscription(this, channel, options, serverSide: true) { PushJoinLeave = options.ForcePushJoinLeave };
+            // The client sends its last positions for server-side subscriptions in ConnectRequest.subs.
+            var subRequest = request.Subs.TryGetValue(channel, out var state) ? state : new SubscribeRequest();
+            var plan = PlanSubscription(options, subRequest);
+            var subscription = new Subscription(this, channel, options, serverSide: true)
+            {
+                PushJoinLeave = options.ForcePushJoinLeave,
+                Positioned = plan.Positioned,
+            };
+            if (plan.Positioned)
+            {
+                subscription.StartBuffering();
+            }
+
             if (await TryJoinChannelAsync(subscription).ConfigureAwait(false))
             {
-                result.Subs[channel] = new SubscribeResult();
-                established.Add(subscription);
+                var read = plan.Positioned ? await ReadRecoveryAsync(channel, options, plan, subRequest).ConfigureAwait(false) : null;
+                established.Add((subscription, plan, read, subRequest));
             }
         }
 
-        WriteReply(new Reply { Id = id, Connect = result });
-        foreach (var subscription in established)
+        if (!CompleteConnect(id, result, established))
+        {
+            return Disconnect.InsufficientState;
+        }
+
+        foreach (var (subscription, _, _, _) in established)
         {
             await ActivateAsync(subscription).ConfigureAwait(false);
         }
 
         CoreLog.ClientConnected(_node.Log, Id, UserId, _transport.Name);
         return null;
+    }
+
+    /// <summary>
+    /// Queues the connect reply with every server-side subscription's result, holding all their locks so that
+    /// buffered and live publications of those channels are ordered after the reply.
+    /// </summary>
+    private bool CompleteConnect(uint id, ConnectResult result, List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)> established)
+    {
+        var held = 0;
+        try
+        {
+            foreach (var (subscription, plan, read, subRequest) in established)
+            {
+                subscription.Enter();
+                held++;
+                if (read is null)
+                {
+                    result.Subs[subscription.Channel] = new SubscribeResult();
+                    subscription.Active = true;
+                    continue;
+                }
+
+                var subResult = CompleteSubscribeLocked(subscription, plan, read, subRequest);
+                if (subResult is null)
+                {
+                    return false;
+                }
+
+                result.Subs[subscription.Channel] = subResult;
+            }
+
+            WriteReply(new Reply { Id = id, Connect = result });
+            return true;
+        }
+        finally
+        {
+            for (var i = 0; i < held; i++)
+            {
+                established[i].Subscription.Exit();
+            }
+        }
     }
 
     private Disconnect? HandleRefresh(uint id, RefreshRequest request)

@@ -1,3 +1,4 @@
+using Gyre.Core.Channels;
 using Gyre.Core.Diagnostics;
 using Gyre.Core.Errors;
 using Gyre.Protocol.Messages;
@@ -47,17 +48,65 @@ public sealed partial class Client
             return null;
         }
 
+        var plan = PlanSubscription(options, request);
         var subscription = new Subscription(this, channel, options, serverSide: false)
         {
             PushJoinLeave = (request.JoinLeave && options.JoinLeave) || options.ForcePushJoinLeave,
+            Positioned = plan.Positioned,
         };
+        if (plan.Positioned)
+        {
+            subscription.StartBuffering();
+        }
+
         if (!await TryJoinChannelAsync(subscription).ConfigureAwait(false))
         {
             WriteError(id, ClientError.AlreadySubscribed);
             return null;
         }
 
-        WriteReply(new Reply { Id = id, Subscribe = new SubscribeResult() });
+        if (!plan.Positioned)
+        {
+            WriteReply(new Reply { Id = id, Subscribe = new SubscribeResult() });
+            subscription.Active = true;
+            await ActivateAsync(subscription).ConfigureAwait(false);
+            return null;
+        }
+
+        RecoveryRead read;
+        try
+        {
+            read = await ReadRecoveryAsync(channel, options, plan, request).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AbandonAsync(subscription).ConfigureAwait(false);
+            throw;
+        }
+
+        if (plan.Recover && !read.Recovered && options.RecoveryMode == RecoveryMode.Stream && (request.Flag & RejectUnrecoveredFlag) != 0)
+        {
+            await AbandonAsync(subscription).ConfigureAwait(false);
+            WriteError(id, ClientError.UnrecoverablePosition);
+            return null;
+        }
+
+        bool merged;
+        using (subscription.EnterScope())
+        {
+            var result = CompleteSubscribeLocked(subscription, plan, read, request);
+            merged = result is not null;
+            if (merged)
+            {
+                WriteReply(new Reply { Id = id, Subscribe = result });
+            }
+        }
+
+        if (!merged)
+        {
+            return Disconnect.InsufficientState;
+        }
+
         await ActivateAsync(subscription).ConfigureAwait(false);
         return null;
     }
@@ -159,10 +208,10 @@ public sealed partial class Client
         }
     }
 
-    /// <summary>Starts delivery after the subscribe reply is queued, then announces presence and join.</summary>
+    /// <summary>Announces presence and join once the subscription is live.</summary>
     private async ValueTask ActivateAsync(Subscription subscription)
     {
-        subscription.Active = true;
+        subscription.Announced = true;
         if (subscription.Options.Presence)
         {
             await _node.Presence.AddPresenceAsync(subscription.Channel, Id, Info, CancellationToken.None).ConfigureAwait(false);
@@ -184,12 +233,11 @@ public sealed partial class Client
 
     private async ValueTask LeaveChannelAsync(Subscription subscription)
     {
-        var wasActive = subscription.Active;
         subscription.Active = false;
         try
         {
             await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
-            if (!wasActive)
+            if (!subscription.Announced)
             {
                 return;
             }

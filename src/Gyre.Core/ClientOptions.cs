@@ -49,6 +49,12 @@ public sealed record ClientOptions
     /// <summary><c>client.history_max_publication_limit</c>, default 300.</summary>
     public int HistoryMaxPublicationLimit { get; init; } = 300;
 
+    /// <summary>
+    /// <c>client.recovery_max_publication_limit</c>, default 300: a recovery that would need more publications
+    /// than this reports <c>recovered: false</c> instead (they all travel in one subscribe reply).
+    /// </summary>
+    public int RecoveryMaxPublicationLimit { get; init; } = 300;
+
     /// <summary><c>client.connect_include_server_time</c>: add server time (unix ms) to connect results.</summary>
     public bool ConnectIncludeServerTime { get; init; }
 

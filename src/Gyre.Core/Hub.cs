@@ -114,7 +114,7 @@ internal sealed class Hub
     /// Delivers a publication to every active subscriber of <paramref name="channel"/>, encoding it once per
     /// encoding in use. Returns the number of subscribers it was queued for.
     /// </summary>
-    public int BroadcastPublication(string channel, Publication publication)
+    public int BroadcastPublication(string channel, Publication publication, StreamPosition position)
     {
         var subscribers = Subscribers(channel);
         byte[]? json = null;
@@ -122,9 +122,13 @@ internal sealed class Hub
         var delivered = 0;
         foreach (var subscription in subscribers)
         {
-            if (!subscription.Active)
+            switch (subscription.Accept(publication, position))
             {
-                continue;
+                case Delivery.Skip:
+                    continue;
+                case Delivery.InsufficientState:
+                    subscription.Client.OnInsufficientState(subscription);
+                    continue;
             }
 
             var codec = subscription.Client.Codec;

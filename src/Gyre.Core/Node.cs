@@ -166,7 +166,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
 
     /// <inheritdoc/>
     void IBrokerEventHandler.HandlePublication(string channel, Publication publication, StreamPosition position) =>
-        Hub.BroadcastPublication(channel, publication);
+        Hub.BroadcastPublication(channel, publication, position);
 
     /// <inheritdoc/>
     void IBrokerEventHandler.HandleJoin(string channel, ClientInfo info) =>

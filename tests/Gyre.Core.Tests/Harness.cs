@@ -13,7 +13,7 @@ internal sealed class Harness : IAsyncDisposable
 {
     public const string Secret = "secret";
 
-    public Harness(Func<NodeOptions, NodeOptions>? configure = null)
+    public Harness(Func<NodeOptions, NodeOptions>? configure = null, Engine.IBroker? broker = null)
     {
         var options = NodeOptions.Default with
         {
@@ -29,7 +29,7 @@ internal sealed class Harness : IAsyncDisposable
                 ],
             },
         };
-        Node = new Node(configure?.Invoke(options) ?? options, time: Time);
+        Node = new Node(configure?.Invoke(options) ?? options, time: Time, broker: broker ?? new Engine.Memory.MemoryBroker(Time));
         Node.StartAsync().AsTask().GetAwaiter().GetResult();
     }
 

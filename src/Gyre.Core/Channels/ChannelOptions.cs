@@ -39,6 +39,15 @@ public sealed record ChannelOptions
     /// <summary><c>allow_recovery</c>.</summary>
     public bool AllowRecovery { get; init; }
 
+    /// <summary><c>force_recovery_mode</c>: how recovery reads history. Default <see cref="RecoveryMode.Stream"/>.</summary>
+    public RecoveryMode RecoveryMode { get; init; }
+
+    /// <summary>
+    /// <c>auto_cache_recover</c> (Centrifugo 6.8.3): in cache mode, every subscribe behaves as if the client asked
+    /// to recover, so even clients without a stored position receive the latest publication.
+    /// </summary>
+    public bool AutoCacheRecover { get; init; }
+
     /// <summary><c>allow_subscribe_for_client</c>: authenticated clients may subscribe.</summary>
     public bool AllowSubscribeForClient { get; init; }
 
@@ -77,6 +86,16 @@ public sealed record ChannelOptions
 
     /// <summary>History is on when both size and TTL are set, as in Centrifugo.</summary>
     public bool HistoryEnabled => HistorySize > 0 && HistoryTtl > TimeSpan.Zero;
+}
+
+/// <summary>How a recovering subscribe uses history (<c>force_recovery_mode</c>).</summary>
+public enum RecoveryMode
+{
+    /// <summary>Deliver every missed publication since the client's offset (up to the recovery limit).</summary>
+    Stream = 0,
+
+    /// <summary>Deliver only the latest publication: the channel is a cache of current state.</summary>
+    Cache = 1,
 }
 
 /// <summary>A named namespace: channels <c>name:…</c> use these options.</summary>
