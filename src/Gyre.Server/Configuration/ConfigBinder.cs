@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -72,9 +73,11 @@ internal static class ConfigBinder
                     return node is JsonObject obj ? Section(key.Section!, obj, path) : throw WrongType(path, "an object", node);
                 case ConfigValueKind.SectionList:
                     return SectionList(key, node, path);
-                default:
+                case ConfigValueKind.Raw:
                     warnings.Add($"{path} is not supported by Gyre yet and has no effect (from {tree.SourceOf(path)})");
                     return node.DeepClone();
+                default:
+                    throw new UnreachableException($"No binding for {key.Kind}.");
             }
         }
 

@@ -19,7 +19,8 @@ public sealed class ConfigException : Exception
     {
     }
 
-    private ConfigException(string message, string keyPath, string source)
+    /// <summary>Creates an error about the value of <paramref name="keyPath"/>, taken from <paramref name="source"/>.</summary>
+    internal ConfigException(string message, string keyPath, string source)
         : base(message)
     {
         KeyPath = keyPath;

@@ -100,8 +100,9 @@ internal sealed class ConfigTree
 
     /// <summary>
     /// Where the value at <paramref name="path"/> came from, for messages: the source recorded for the path or its
-    /// nearest ancestor, else the file if the file has the key, else the first source that set a key below it
-    /// (an object created by <c>--admin.enabled</c> comes from that flag), else the defaults.
+    /// nearest ancestor, else the file if the file has the key, else the source of the array item holding the key (a
+    /// namespace without <c>name</c> comes from wherever the namespace was written), else the first source that set a
+    /// key below it (an object created by <c>--admin.enabled</c> comes from that flag), else the defaults.
     /// </summary>
     public ValueSource SourceOf(string path)
     {
@@ -115,6 +116,11 @@ internal sealed class ConfigTree
         if (_fileSource is { } file && Find(_fileRoot, path) is not null)
         {
             return file;
+        }
+        var item = path.LastIndexOf(']');
+        if (item > 0 && item < path.Length - 1)
+        {
+            return SourceOf(path[..(item + 1)]);
         }
         foreach (var (key, source) in _sources)
         {

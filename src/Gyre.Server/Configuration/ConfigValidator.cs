@@ -25,9 +25,12 @@ internal static partial class ConfigValidator
         var client = config.Client;
         if (client.PingInterval > TimeSpan.Zero && client.PongTimeout > TimeSpan.Zero && client.PingInterval <= client.PongTimeout)
         {
+            var intervalSource = tree.SourceOf("client.ping_interval").Description;
             throw new ConfigException(
-                $"client.ping_interval ({GoDuration.Format(client.PingInterval)}, from {tree.SourceOf("client.ping_interval")}) " +
-                $"must be greater than client.pong_timeout ({GoDuration.Format(client.PongTimeout)}, from {tree.SourceOf("client.pong_timeout")})");
+                $"client.ping_interval ({GoDuration.Format(client.PingInterval)}, from {intervalSource}) " +
+                $"must be greater than client.pong_timeout ({GoDuration.Format(client.PongTimeout)}, from {tree.SourceOf("client.pong_timeout")})",
+                "client.ping_interval",
+                intervalSource);
         }
 
         foreach (var (token, path) in new[] { (client.Token, "client.token"), (client.SubscriptionToken, "client.subscription_token") })

@@ -80,6 +80,17 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void MissingNamespaceNameIsBlamedOnTheFileThatDefinesTheNamespace()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("config.json", """{"channel":{"namespaces":[{"presence":true}]}}""");
+
+        var error = Load.Error(path);
+
+        Assert.Equal($"channel.namespaces[0].name: invalid namespace name \"\" (must match ^[-a-zA-Z0-9_.]{{2,}}$) (from config file {path})", error.Message);
+    }
+
+    [Fact]
     public void DuplicateNamespaceNameIsAnError()
     {
         using var dir = new TempDirectory();
@@ -124,6 +135,8 @@ public class ConfigErrorTests
         Assert.Equal(
             $"client.ping_interval (10s, from config file {path}) must be greater than client.pong_timeout (10s, from environment variable CENTRIFUGO_CLIENT_PONG_TIMEOUT)",
             error.Message);
+        Assert.Equal("client.ping_interval", error.KeyPath);
+        Assert.Equal($"config file {path}", error.ValueSource);
     }
 
     [Fact]
