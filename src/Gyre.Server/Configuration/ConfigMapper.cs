@@ -1,0 +1,93 @@
+using Gyre.AspNetCore;
+using Gyre.Core;
+using Gyre.Core.Auth;
+using Gyre.Core.Channels;
+
+namespace Gyre.Server.Configuration;
+
+/// <summary>Maps validated operator configuration onto the immutable engine and endpoint option records.</summary>
+public static class ConfigMapper
+{
+    /// <summary>The engine options: client, channels, token and RPC sections, and the node name.</summary>
+    public static NodeOptions ToNodeOptions(GyreConfig config)
+    {
+        var client = config.Client;
+        var channel = config.Channel;
+        var node = NodeOptions.Default with
+        {
+            Client = new ClientOptions
+            {
+                PingInterval = client.PingInterval,
+                PongTimeout = client.PongTimeout,
+                StaleCloseDelay = client.StaleCloseDelay,
+                ExpiredCloseDelay = client.ExpiredCloseDelay,
+                QueueMaxSize = client.QueueMaxSize,
+                MaxMessagesInFrame = client.MaxMessagesInFrame,
+                ChannelLimit = client.ChannelLimit,
+                Insecure = client.Insecure,
+                AllowAnonymousConnectWithoutToken = client.AllowAnonymousConnectWithoutToken,
+                HistoryMaxPublicationLimit = client.HistoryMaxPublicationLimit,
+                ConnectIncludeServerTime = client.ConnectIncludeServerTime,
+                PresenceUpdateInterval = client.PresenceUpdateInterval,
+            },
+            Channels = new ChannelsOptions
+            {
+                WithoutNamespace = ToChannelOptions(channel.WithoutNamespace),
+                Namespaces = [.. channel.Namespaces.Select(ns => new ChannelNamespace(ns.Name, ToChannelOptions(ns)))],
+                MaxLength = channel.MaxLength,
+                PrivatePrefix = channel.PrivatePrefix,
+                NamespaceBoundary = channel.NamespaceBoundary,
+                UserBoundary = channel.UserBoundary,
+                UserSeparator = channel.UserSeparator,
+                HistoryMetaTtl = channel.HistoryMetaTtl,
+            },
+            Token = new TokenOptions { HmacSecretKey = client.Token.HmacSecretKey },
+            Rpc = new RpcOptions { PingEnabled = config.Rpc.Ping.Enabled, PingMethod = config.Rpc.Ping.Method },
+        };
+        // An empty node.name keeps the record's default (the host name), as Centrifugo does.
+        return config.Node.Name.Length == 0 ? node : node with { Name = config.Node.Name };
+    }
+
+    /// <summary>The HTTP-facing options: WebSocket, HTTP API, health and allowed origins.</summary>
+    public static GyreEndpointOptions ToEndpointOptions(GyreConfig config) => new()
+    {
+        WebSocketDisabled = config.WebSocket.Disabled,
+        WebSocketPath = config.WebSocket.HandlerPrefix,
+        WebSocketMessageSizeLimit = config.WebSocket.MessageSizeLimit,
+        WebSocketWriteTimeout = config.WebSocket.WriteTimeout,
+        AllowedOrigins = [.. config.Client.AllowedOrigins],
+        HttpApiDisabled = config.HttpApi.Disabled,
+        HttpApiPath = config.HttpApi.HandlerPrefix,
+        HttpApiKey = config.HttpApi.Key,
+        HttpApiInsecure = config.HttpApi.Insecure,
+        HealthEnabled = config.Health.Enabled,
+        HealthPath = config.Health.HandlerPrefix,
+    };
+
+    /// <summary>The channel options Core implements; the others stay in <see cref="ChannelOptionsConfig"/>.</summary>
+    public static ChannelOptions ToChannelOptions(ChannelOptionsConfig options) => new()
+    {
+        Presence = options.Presence,
+        JoinLeave = options.JoinLeave,
+        ForcePushJoinLeave = options.ForcePushJoinLeave,
+        HistorySize = options.HistorySize,
+        HistoryTtl = options.HistoryTtl,
+        HistoryMetaTtl = options.HistoryMetaTtl,
+        ForcePositioning = options.ForcePositioning,
+        AllowPositioning = options.AllowPositioning,
+        ForceRecovery = options.ForceRecovery,
+        AllowRecovery = options.AllowRecovery,
+        AllowSubscribeForClient = options.AllowSubscribeForClient,
+        AllowSubscribeForAnonymous = options.AllowSubscribeForAnonymous,
+        AllowPublishForClient = options.AllowPublishForClient,
+        AllowPublishForSubscriber = options.AllowPublishForSubscriber,
+        AllowPublishForAnonymous = options.AllowPublishForAnonymous,
+        AllowPresenceForClient = options.AllowPresenceForClient,
+        AllowPresenceForSubscriber = options.AllowPresenceForSubscriber,
+        AllowPresenceForAnonymous = options.AllowPresenceForAnonymous,
+        AllowHistoryForClient = options.AllowHistoryForClient,
+        AllowHistoryForSubscriber = options.AllowHistoryForSubscriber,
+        AllowHistoryForAnonymous = options.AllowHistoryForAnonymous,
+        AllowUserLimitedChannels = options.AllowUserLimitedChannels,
+    };
+}

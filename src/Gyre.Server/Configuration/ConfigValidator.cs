@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+
+namespace Gyre.Server.Configuration;
+
+/// <summary>
+/// The rules Centrifugo's <c>Config.Validate</c> applies to the keys Gyre binds, reported with the key path and the
+/// source of the offending value. Like Centrifugo, the first violation stops the check.
+/// </summary>
+internal static partial class ConfigValidator
+{
+    private static readonly string[] ErrorModes = ["", HttpApiConfig.TransportErrorMode];
+    private static readonly string[] PublicationDataFormats = ["", "json", "json_object", "binary"];
+    private static readonly string[] RecoveryModes = ["", "stream", "cache"];
+    private static readonly string[] DeltaTypes = ["fossil"];
+    private static readonly string[] SubscriptionTypes = ["", "stream", "map", "map_clients", "map_users", "shared_poll"];
+
+    public static void Validate(GyreConfig config, ConfigTree tree)
+    {
+        var check = new Checker(tree);
+
+        check.That(LogConfig.Levels.Contains(config.Log.Level), "log.level",
+            $"unknown log level {GoStrconv.Quote(config.Log.Level)} (use one of {string.Join(", ", LogConfig.Levels)})");
+        check.That(config.HttpServer.Port is > 0 and <= 65535, "http_server.port", $"port {config.HttpServer.Port} is out of range 1-65535");
+
+        var client = config.Client;
+        if (client.PingInterval > TimeSpan.Zero && client.PongTimeout > TimeSpan.Zero && client.PingInterval <= client.PongTimeout)
+        {
+            var intervalSource = tree.SourceOf("client.ping_interval").Description;
+            throw new ConfigException(
+                $"client.ping_interval ({GoDuration.Format(client.PingInterval)}, from {intervalSource}) " +
+                $"must be greater than client.pong_timeout ({GoDuration.Format(client.PongTimeout)}, from {tree.SourceOf("client.pong_timeout")})",
+                "client.ping_interval",
+                intervalSource);
+        }
+
+        foreach (var (token, path) in new[] { (client.Token, "client.token"), (client.SubscriptionToken, "client.subscription_token") })
+        {
+            check.That(token.UserIdClaim.Length == 0 || UserIdClaim().IsMatch(token.UserIdClaim), ConfigTree.Join(path, "user_id_claim"),
+                $"invalid custom user ID claim {GoStrconv.Quote(token.UserIdClaim)} (must match {UserIdClaim()})");
+        }
+
+        check.That(ErrorModes.Contains(config.HttpApi.ErrorMode), "http_api.error_mode",
+            $"unknown error mode {GoStrconv.Quote(config.HttpApi.ErrorMode)} (only \"transport\" is accepted)");
+
+        var channel = config.Channel;
+        check.WholeSeconds(channel.HistoryMetaTtl, "channel.history_meta_ttl");
+        check.That(PublicationDataFormats.Contains(channel.PublicationDataFormat), "channel.publication_data_format",
+            $"unknown publication data format {GoStrconv.Quote(channel.PublicationDataFormat)}");
+
+        ChannelOptions(check, channel.WithoutNamespace, "channel.without_namespace", channel.HistoryMetaTtl);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < channel.Namespaces.Count; i++)
+        {
+            var ns = channel.Namespaces[i];
+            var path = ConfigTree.Join("channel.namespaces", i);
+            check.That(NamespaceName().IsMatch(ns.Name), ConfigTree.Join(path, "name"),
+                $"invalid namespace name {GoStrconv.Quote(ns.Name)} (must match {NamespaceName()})");
+            check.That(names.Add(ns.Name), ConfigTree.Join(path, "name"), $"namespace name must be unique: {ns.Name}");
+            ChannelOptions(check, ns, path, channel.HistoryMetaTtl);
+        }
+    }
+
+    /// <summary>Centrifugo's <c>validateChannelOptions</c>, minus proxy-name checks (proxies are not supported yet).</summary>
+    private static void ChannelOptions(Checker check, ChannelOptionsConfig options, string path, TimeSpan globalHistoryMetaTtl)
+    {
+        string Key(string key) => ConfigTree.Join(path, key);
+
+        check.WholeSeconds(options.HistoryTtl, Key("history_ttl"));
+        check.WholeSeconds(options.HistoryMetaTtl, Key("history_meta_ttl"));
+        var sizeSet = options.HistorySize != 0;
+        var ttlSet = options.HistoryTtl != TimeSpan.Zero;
+        check.That(sizeSet == ttlSet, Key(sizeSet ? "history_size" : "history_ttl"),
+            "both history_size and history_ttl are required for history");
+
+        var metaTtl = options.HistoryMetaTtl != TimeSpan.Zero ? options.HistoryMetaTtl : globalHistoryMetaTtl;
+        check.That(options.HistoryTtl <= metaTtl, Key("history_ttl"),
+            $"history ttl ({GoDuration.Format(options.HistoryTtl)}) can not be greater than history meta ttl ({GoDuration.Format(metaTtl)})");
+        check.That(!options.ForceRecovery || (sizeSet && ttlSet), Key("force_recovery"),
+            "both history_size and history_ttl are required for recovery");
+        check.That(RecoveryModes.Contains(options.ForceRecoveryMode), Key("force_recovery_mode"),
+            $"unknown recovery mode {GoStrconv.Quote(options.ForceRecoveryMode)}");
+        check.That(!options.AutoCacheRecover || (options.ForceRecovery && options.ForceRecoveryMode == "cache"), Key("auto_cache_recover"),
+            "auto_cache_recover requires force_recovery and force_recovery_mode set to cache");
+        foreach (var deltaType in options.AllowedDeltaTypes)
+        {
+            check.That(DeltaTypes.Contains(deltaType), Key("allowed_delta_types"), $"unknown allowed delta type {GoStrconv.Quote(deltaType)}");
+        }
+        check.That(PublicationDataFormats.Contains(options.PublicationDataFormat), Key("publication_data_format"),
+            $"unknown publication data format {GoStrconv.Quote(options.PublicationDataFormat)}");
+        check.That(SubscriptionTypes.Contains(options.SubscriptionType), Key("subscription_type"),
+            $"unknown subscription type {GoStrconv.Quote(options.SubscriptionType)}");
+        check.That(!options.SubscribeStreamProxyEnabled
+            || !(options.SubscribeProxyEnabled || options.PublishProxyEnabled || options.SubRefreshProxyEnabled),
+            Key("subscribe_stream_proxy_enabled"), "can't use subscribe stream proxy together with subscribe, publish or sub refresh proxies");
+        if (options.ChannelRegex.Length > 0)
+        {
+            try
+            {
+                _ = new Regex(options.ChannelRegex, RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                check.That(false, Key("channel_regex"), $"invalid channel regex {GoStrconv.Quote(options.ChannelRegex)}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Centrifugo's namespace name rule: at least two of letters, digits, <c>-</c>, <c>_</c> and <c>.</c>.</summary>
+    [GeneratedRegex("^[-a-zA-Z0-9_.]{2,}$")]
+    private static partial Regex NamespaceName();
+
+    /// <summary>A top-level claim name: letters and underscores only.</summary>
+    [GeneratedRegex("^[a-zA-Z_]+$")]
+    private static partial Regex UserIdClaim();
+
+    private readonly struct Checker(ConfigTree tree)
+    {
+        public void That(bool condition, string path, string problem)
+        {
+            if (!condition)
+            {
+                throw ConfigException.ForKey(path, tree.SourceOf(path).Description, problem);
+            }
+        }
+
+        /// <summary>Durations stored in Redis with second precision (history TTLs) reject fractions, as in Centrifugo.</summary>
+        public void WholeSeconds(TimeSpan value, string path) =>
+            That(value.Ticks % TimeSpan.TicksPerSecond == 0, path, $"{GoDuration.Format(value)} has sub-second precision; use whole seconds");
+    }
+}

@@ -1,0 +1,75 @@
+using Gyre.AspNetCore;
+
+namespace Gyre.Server.Configuration;
+
+/// <summary><c>http_api.*</c>: the server HTTP API.</summary>
+public sealed class HttpApiConfig
+{
+    /// <summary>The only non-empty <see cref="ErrorMode"/> Centrifugo accepts.</summary>
+    public const string TransportErrorMode = "transport";
+
+    /// <summary><c>http_api.disabled</c>. Default false.</summary>
+    public bool Disabled { get; set; } = GyreEndpointOptions.Default.HttpApiDisabled;
+
+    /// <summary><c>http_api.handler_prefix</c>, default <c>/api</c>.</summary>
+    public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.HttpApiPath;
+
+    /// <summary><c>http_api.key</c>: required unless <see cref="Insecure"/>, otherwise every call is 401.</summary>
+    public string Key { get; set; } = GyreEndpointOptions.Default.HttpApiKey;
+
+    /// <summary><c>http_api.error_mode</c>: empty, or <c>transport</c> (errors as HTTP status codes). Kept, not used yet.</summary>
+    public string ErrorMode { get; set; } = "";
+
+    /// <summary><c>http_api.external</c>: kept, not used yet (there is only one port).</summary>
+    public bool External { get; set; }
+
+    /// <summary><c>http_api.insecure</c>: no key check. Default false.</summary>
+    public bool Insecure { get; set; } = GyreEndpointOptions.Default.HttpApiInsecure;
+}
+
+/// <summary><c>websocket.*</c>: the bidirectional WebSocket transport.</summary>
+public sealed class WebSocketConfig
+{
+    /// <summary><c>websocket.disabled</c>. Default false.</summary>
+    public bool Disabled { get; set; } = GyreEndpointOptions.Default.WebSocketDisabled;
+
+    /// <summary><c>websocket.handler_prefix</c>, default <c>/connection/websocket</c>.</summary>
+    public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.WebSocketPath;
+
+    /// <summary><c>websocket.compression</c>: permessage-deflate. Kept, not used yet.</summary>
+    public bool Compression { get; set; }
+
+    /// <summary><c>websocket.compression_min_size</c>, default 0. Kept, not used yet.</summary>
+    public int CompressionMinSize { get; set; }
+
+    /// <summary><c>websocket.compression_level</c>, default 1. Kept, not used yet.</summary>
+    public int CompressionLevel { get; set; } = 1;
+
+    /// <summary><c>websocket.read_buffer_size</c>, default 0. Kept, not used yet.</summary>
+    public int ReadBufferSize { get; set; }
+
+    /// <summary><c>websocket.use_write_buffer_pool</c>. Kept, not used yet.</summary>
+    public bool UseWriteBufferPool { get; set; }
+
+    /// <summary><c>websocket.write_buffer_size</c>, default 0. Kept, not used yet.</summary>
+    public int WriteBufferSize { get; set; }
+
+    /// <summary><c>websocket.write_timeout</c>, default 1 s.</summary>
+    public TimeSpan WriteTimeout { get; set; } = GyreEndpointOptions.Default.WebSocketWriteTimeout;
+
+    /// <summary><c>websocket.message_size_limit</c>, default 65,536 bytes.</summary>
+    public int MessageSizeLimit { get; set; } = GyreEndpointOptions.Default.WebSocketMessageSizeLimit;
+
+    /// <summary><c>websocket.decompressed_message_size_limit</c>, default 0 (10 × the message limit). Kept, not used yet.</summary>
+    public int DecompressedMessageSizeLimit { get; set; }
+}
+
+/// <summary><c>health.*</c>.</summary>
+public sealed class HealthConfig
+{
+    /// <summary><c>health.enabled</c>. Gyre defaults to true (Centrifugo: false); see <see cref="GyreEndpointOptions.HealthEnabled"/>.</summary>
+    public bool Enabled { get; set; } = GyreEndpointOptions.Default.HealthEnabled;
+
+    /// <summary><c>health.handler_prefix</c>, default <c>/health</c>.</summary>
+    public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.HealthPath;
+}
