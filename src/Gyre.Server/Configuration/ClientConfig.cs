@@ -83,7 +83,7 @@ public sealed class ClientConfig
     /// <summary><c>client.history_max_publication_limit</c>, default 300.</summary>
     public int HistoryMaxPublicationLimit { get; set; } = Defaults.HistoryMaxPublicationLimit;
 
-    /// <summary><c>client.recovery_max_publication_limit</c>, default 300. Kept, not used yet.</summary>
+    /// <summary><c>client.recovery_max_publication_limit</c>, default 300.</summary>
     public int RecoveryMaxPublicationLimit { get; set; } = 300;
 
     /// <summary><c>client.insecure_skip_token_signature_verify</c>. Kept, not used yet.</summary>

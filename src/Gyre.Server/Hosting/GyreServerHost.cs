@@ -1,6 +1,7 @@
 using System.Net;
 using Gyre.AspNetCore;
 using Gyre.Core;
+using Gyre.Server.Configuration;
 
 namespace Gyre.Server.Hosting;
 
@@ -46,6 +47,42 @@ public static class GyreServerHost
         var app = builder.Build();
         app.UseGyre();
         return app;
+    }
+
+    /// <summary>
+    /// Runs the server for a loaded configuration until SIGINT/SIGTERM. The first log lines tell a newcomer
+    /// where to connect and, when nothing lets a client in yet, how to get a token.
+    /// </summary>
+    public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
+    {
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel));
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
+        foreach (var warning in config.Warnings)
+        {
+            log.LogWarning("{Warning}", warning);
+        }
+
+        await app.StartAsync(cancellationToken);
+        var address = Addresses(app)[0];
+        log.LogInformation(
+            "Gyre {Version} started on {Address} ({Engine} engine); config: {File}",
+            config.Node.Version,
+            address,
+            "memory",
+            config.ConfigFile ?? "none");
+        log.LogInformation("clients connect to ws://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
+        if (config.Node.Token.HmacSecretKey.Length == 0 && !config.Node.Client.Insecure && !config.Node.Client.AllowAnonymousConnectWithoutToken)
+        {
+            log.LogWarning("no client.token.hmac_secret_key is set, so no client can connect yet: run 'gyre genconfig' to write config.json with a secret and an API key, restart with '-c config.json', then 'gyre gentoken -u <user>' makes a token (or start with --client.insecure for local experiments)");
+        }
+
+        if (config.Endpoints.HttpApiKey.Length == 0 && !config.Endpoints.HttpApiInsecure)
+        {
+            log.LogWarning("no http_api.key is set, so every server API call is refused with 401 (genconfig writes one)");
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
     }
 
     /// <summary>The <c>http://host:port</c> addresses the started application listens on.</summary>
