@@ -132,7 +132,7 @@ public sealed partial class Client
         }
 
         var result = new HistoryResult { Epoch = history.Position.Epoch, Offset = history.Position.Offset };
-        result.Publications.Add(history.Publications);
+        result.Publications.Add(history.Publications.Select(Published));
         WriteReply(new Reply { Id = id, History = result });
         return null;
     }

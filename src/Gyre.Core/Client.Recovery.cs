@@ -1,5 +1,7 @@
 using Gyre.Core.Channels;
 using Gyre.Core.Engine;
+using Gyre.Protocol.Delta;
+using Gyre.Protocol.Json;
 using Gyre.Protocol.Messages;
 
 namespace Gyre.Core;
@@ -102,17 +104,62 @@ public sealed partial class Client
             Epoch = read.Top.Epoch,
             Offset = latest,
             WasRecovering = plan.Recover,
+            Delta = subscription.Delta,
         };
         if (read.Recovered)
         {
             // The client advances its offset by processing the publications, so the reply carries its own offset.
             result.Recovered = true;
-            result.Publications.Add(merged);
+            result.Publications.Add(subscription.Delta ? DeltaChain(merged, subscription.Client.Codec.Type == Protocol.ProtocolType.Json) : merged.Select(Published));
             result.Offset = request.Offset;
+
+            // The client now holds the last recovered payload: live publications may continue as deltas.
+            subscription.DeltaReady = merged.Count > 0;
         }
 
         subscription.ActivateLocked(new StreamPosition(latest, read.Top.Epoch));
         return result;
+    }
+
+    /// <summary>A stored publication as clients see it: the publisher's delta intent is not part of it.</summary>
+    internal static Publication Published(Publication publication)
+    {
+        if (!publication.Delta)
+        {
+            return publication;
+        }
+
+        var copy = publication.Clone();
+        copy.Delta = false;
+        return copy;
+    }
+
+    /// <summary>
+    /// Recovered publications for a delta subscriber: the first full, each next one a fossil patch against the
+    /// one before it when that is smaller. On JSON, every <c>data</c> is a JSON string (payload text or patch).
+    /// </summary>
+    private static IEnumerable<Publication> DeltaChain(List<Publication> publications, bool json)
+    {
+        Publication? previous = null;
+        foreach (var publication in publications)
+        {
+            var copy = publication.Clone();
+            copy.Delta = false;
+            var data = publication.Data.Span;
+            if (previous is not null && FossilDelta.Create(previous.Data.Span, data) is { } patch && patch.Length < data.Length
+                && (!json || ProtoJson.TryEncodeString(patch) is not null))
+            {
+                copy.Delta = true;
+                copy.Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json ? ProtoJson.TryEncodeString(patch)! : patch);
+            }
+            else if (json && ProtoJson.TryEncodeString(data) is { } text)
+            {
+                copy.Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(text);
+            }
+
+            previous = publication;
+            yield return copy;
+        }
     }
 
     /// <summary>

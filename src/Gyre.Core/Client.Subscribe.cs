@@ -53,6 +53,7 @@ public sealed partial class Client
         {
             PushJoinLeave = (request.JoinLeave && options.JoinLeave) || options.ForcePushJoinLeave,
             Positioned = plan.Positioned,
+            Delta = request.Delta == "fossil" && options.FossilDeltaAllowed,
         };
         if (plan.Positioned)
         {
@@ -67,7 +68,7 @@ public sealed partial class Client
 
         if (!plan.Positioned)
         {
-            WriteReply(new Reply { Id = id, Subscribe = new SubscribeResult() });
+            WriteReply(new Reply { Id = id, Subscribe = new SubscribeResult { Delta = subscription.Delta } });
             subscription.Active = true;
             await ActivateAsync(subscription).ConfigureAwait(false);
             return null;

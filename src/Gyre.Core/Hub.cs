@@ -67,11 +67,11 @@ internal sealed class Hub
         {
             if (shard.Subscribers.TryGetValue(subscription.Channel, out var current))
             {
-                shard.Subscribers[subscription.Channel] = [.. current, subscription];
+                current.Subscribers = [.. current.Subscribers, subscription];
                 return false;
             }
 
-            shard.Subscribers[subscription.Channel] = [subscription];
+            shard.Subscribers[subscription.Channel] = new ChannelState { Subscribers = [subscription] };
             return true;
         }
     }
@@ -82,11 +82,12 @@ internal sealed class Hub
         var shard = _channels[ShardOf(subscription.Channel)];
         lock (shard.Lock)
         {
-            if (!shard.Subscribers.TryGetValue(subscription.Channel, out var current))
+            if (!shard.Subscribers.TryGetValue(subscription.Channel, out var state))
             {
                 return false;
             }
 
+            var current = state.Subscribers;
             var index = Array.IndexOf(current, subscription);
             if (index < 0)
             {
@@ -102,7 +103,7 @@ internal sealed class Hub
             var next = new Subscription[current.Length - 1];
             current.AsSpan(0, index).CopyTo(next);
             current.AsSpan(index + 1).CopyTo(next.AsSpan(index));
-            shard.Subscribers[subscription.Channel] = next;
+            state.Subscribers = next;
             return false;
         }
     }
@@ -111,14 +112,14 @@ internal sealed class Hub
     public bool HasSubscribers(string channel) => Subscribers(channel).Length > 0;
 
     /// <summary>
-    /// Delivers a publication to every active subscriber of <paramref name="channel"/>, encoding it once per
-    /// encoding in use. Returns the number of subscribers it was queued for.
+    /// Delivers a publication to every active subscriber of <paramref name="channel"/>, encoding it at most once
+    /// per variant in use (JSON, Protobuf, and for delta subscribers the full-string and patch forms). Returns
+    /// the number of subscribers it was queued for.
     /// </summary>
     public int BroadcastPublication(string channel, Publication publication, StreamPosition position)
     {
-        var subscribers = Subscribers(channel);
-        byte[]? json = null;
-        byte[]? protobuf = null;
+        var (subscribers, previous) = SubscribersSwappingLast(channel, publication);
+        var variants = new PublicationVariants(channel, publication, previous);
         var delivered = 0;
         foreach (var subscription in subscribers)
         {
@@ -131,11 +132,7 @@ internal sealed class Hub
                     continue;
             }
 
-            var codec = subscription.Client.Codec;
-            var bytes = codec.Type == ProtocolType.Json
-                ? json ??= codec.EncodePublicationPush(channel, publication)
-                : protobuf ??= codec.EncodePublicationPush(channel, publication);
-            subscription.Client.Enqueue(bytes);
+            subscription.Client.Enqueue(variants.For(subscription));
             delivered++;
         }
 
@@ -184,9 +181,9 @@ internal sealed class Hub
             lock (shard.Lock)
             {
                 channels += shard.Subscribers.Count;
-                foreach (var list in shard.Subscribers.Values)
+                foreach (var state in shard.Subscribers.Values)
                 {
-                    subscriptions += list.Length;
+                    subscriptions += state.Subscribers.Length;
                 }
             }
         }
@@ -199,7 +196,27 @@ internal sealed class Hub
         var shard = _channels[ShardOf(channel)];
         lock (shard.Lock)
         {
-            return shard.Subscribers.TryGetValue(channel, out var list) ? list : [];
+            return shard.Subscribers.TryGetValue(channel, out var state) ? state.Subscribers : [];
+        }
+    }
+
+    /// <summary>
+    /// The subscribers, and the channel's previous publication (the base of fossil deltas), which this one
+    /// replaces. Publications of a channel are delivered one at a time, so the swap sees them in order.
+    /// </summary>
+    private (Subscription[] Subscribers, Publication? Previous) SubscribersSwappingLast(string channel, Publication publication)
+    {
+        var shard = _channels[ShardOf(channel)];
+        lock (shard.Lock)
+        {
+            if (!shard.Subscribers.TryGetValue(channel, out var state))
+            {
+                return ([], null);
+            }
+
+            var previous = state.Last;
+            state.Last = publication;
+            return (state.Subscribers, previous);
         }
     }
 
@@ -209,7 +226,15 @@ internal sealed class Hub
     {
         public Lock Lock { get; } = new();
 
-        public Dictionary<string, Subscription[]> Subscribers { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ChannelState> Subscribers { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A channel's copy-on-write subscriber array and its last publication (for deltas).</summary>
+    private sealed class ChannelState
+    {
+        public Subscription[] Subscribers { get; set; } = [];
+
+        public Publication? Last { get; set; }
     }
 
     private sealed class UserShard

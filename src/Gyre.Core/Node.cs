@@ -100,6 +100,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// <param name="tags">Publication tags.</param>
     /// <param name="idempotencyKey">Suppresses a repeat within 5 minutes.</param>
     /// <param name="skipHistory">Deliver without adding to history.</param>
+    /// <param name="delta">Send as a fossil delta to subscribers that negotiated it (also forced by <c>delta_publish</c>).</param>
     /// <param name="cancellationToken">Cancels a remote broker call.</param>
     public ValueTask<PublishResult> PublishAsync(
         string channel,
@@ -109,9 +110,11 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         IReadOnlyDictionary<string, string>? tags = null,
         string? idempotencyKey = null,
         bool skipHistory = false,
+        bool delta = false,
         CancellationToken cancellationToken = default)
     {
-        var publication = new Publication { Data = UnsafeByteOperations.UnsafeWrap(data), Info = info };
+        // Delta marks the publisher's intent; subscribers without delta (and history readers) never see the flag.
+        var publication = new Publication { Data = UnsafeByteOperations.UnsafeWrap(data), Info = info, Delta = delta || options.DeltaPublish };
         if (tags is not null)
         {
             foreach (var (key, value) in tags)

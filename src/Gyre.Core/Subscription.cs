@@ -46,6 +46,15 @@ internal sealed class Subscription
     /// <summary>Live delivery checks offsets and epochs (positioning or recovery is on).</summary>
     public bool Positioned { get; init; }
 
+    /// <summary>The client negotiated fossil delta compression for this subscription.</summary>
+    public bool Delta { get; init; }
+
+    /// <summary>
+    /// The subscriber holds the previous publication, so the next one may be a delta. False until the first
+    /// full publication after subscribe (or a successful recovery); only the broadcast path touches it.
+    /// </summary>
+    public bool DeltaReady { get; set; }
+
     /// <summary>Channel info (<c>chan_info</c>) of this subscriber.</summary>
     public ClientInfo? Info { get; set; }
 

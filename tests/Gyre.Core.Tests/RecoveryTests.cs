@@ -306,3 +306,74 @@ public sealed class RecoveryTests
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
+
+public sealed class DeltaTests
+{
+    private static readonly ChannelOptions DeltaChannel = new()
+    {
+        AllowSubscribeForClient = true,
+        HistorySize = 100,
+        HistoryTtl = TimeSpan.FromMinutes(5),
+        ForceRecovery = true,
+        FossilDeltaAllowed = true,
+        DeltaPublish = true,
+        AllowHistoryForClient = true,
+    };
+
+    [Fact]
+    public async Task DeltaSubscriberGetsFullStringFirstThenPatchesWhilePlainSubscriberGetsRawJson()
+    {
+        await using var h = new Harness(o => o with { Channels = o.Channels with { Namespaces = [new ChannelNamespace("d", DeltaChannel)] } });
+        var delta = await h.ConnectedAsync("1");
+        var plain = await h.ConnectedAsync("2");
+        Assert.True((await delta.RequestAsync(2, "subscribe", """{"channel":"d:x","delta":"fossil"}""")).GetProperty("subscribe").GetProperty("delta").GetBoolean());
+        Assert.False((await plain.RequestAsync(2, "subscribe", """{"channel":"d:x"}""")).GetProperty("subscribe").TryGetProperty("delta", out _));
+
+        var first = "{\"text\":\"" + new string('a', 100) + "\",\"n\":1}";
+        var second = "{\"text\":\"" + new string('a', 100) + "\",\"n\":2}";
+        await h.Node.PublishAsync("d:x", Encoding.UTF8.GetBytes(first), DeltaChannel);
+        await h.Node.PublishAsync("d:x", Encoding.UTF8.GetBytes(second), DeltaChannel);
+
+        var full = (await delta.NextJsonAsync()).GetProperty("push").GetProperty("pub");
+        Assert.Equal(JsonValueKind.String, full.GetProperty("data").ValueKind);
+        Assert.Equal(first, full.GetProperty("data").GetString());
+        Assert.False(full.TryGetProperty("delta", out _));
+
+        var patch = (await delta.NextJsonAsync()).GetProperty("push").GetProperty("pub");
+        Assert.True(patch.GetProperty("delta").GetBoolean());
+        var rebuilt = Gyre.Protocol.Delta.FossilDelta.Apply(Encoding.UTF8.GetBytes(first), Encoding.UTF8.GetBytes(patch.GetProperty("data").GetString()!));
+        Assert.Equal(second, Encoding.UTF8.GetString(rebuilt));
+
+        Assert.Equal(first, (await plain.NextJsonAsync()).GetProperty("push").GetProperty("pub").GetProperty("data").GetRawText());
+        var plainSecond = (await plain.NextJsonAsync()).GetProperty("push").GetProperty("pub");
+        Assert.Equal(second, plainSecond.GetProperty("data").GetRawText());
+        Assert.False(plainSecond.TryGetProperty("delta", out _));
+    }
+
+    [Fact]
+    public async Task RecoveredPublicationsForADeltaSubscriberStartFullAndChainPatches()
+    {
+        await using var h = new Harness(o => o with { Channels = o.Channels with { Namespaces = [new ChannelNamespace("d", DeltaChannel)] } });
+        var c = await h.ConnectedAsync();
+        var epoch = (await c.RequestAsync(2, "subscribe", """{"channel":"d:x","delta":"fossil"}""")).GetProperty("subscribe").GetProperty("epoch").GetString();
+        await c.RequestAsync(3, "unsubscribe", """{"channel":"d:x"}""");
+        var values = Enumerable.Range(1, 3).Select(i => "{\"text\":\"" + new string('b', 80) + "\",\"n\":" + i + "}").ToList();
+        foreach (var value in values)
+        {
+            await h.Node.PublishAsync("d:x", Encoding.UTF8.GetBytes(value), DeltaChannel);
+        }
+
+        var pubs = (await c.RequestAsync(4, "subscribe", $$$"""{"channel":"d:x","delta":"fossil","recover":true,"offset":0,"epoch":"{{{epoch}}}"}""")).GetProperty("subscribe").GetProperty("publications");
+        var current = Encoding.UTF8.GetBytes(pubs[0].GetProperty("data").GetString()!);
+        Assert.Equal(values[0], Encoding.UTF8.GetString(current));
+        for (var i = 1; i < 3; i++)
+        {
+            Assert.True(pubs[i].GetProperty("delta").GetBoolean());
+            current = Gyre.Protocol.Delta.FossilDelta.Apply(current, Encoding.UTF8.GetBytes(pubs[i].GetProperty("data").GetString()!));
+            Assert.Equal(values[i], Encoding.UTF8.GetString(current));
+        }
+
+        var history = (await c.RequestAsync(5, "history", """{"channel":"d:x","limit":-1}""")).GetProperty("history").GetProperty("publications");
+        Assert.All(history.EnumerateArray(), p => Assert.False(p.TryGetProperty("delta", out _)));
+    }
+}

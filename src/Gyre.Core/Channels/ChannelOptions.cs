@@ -48,6 +48,12 @@ public sealed record ChannelOptions
     /// </summary>
     public bool AutoCacheRecover { get; init; }
 
+    /// <summary><c>allowed_delta_types</c> contains <c>fossil</c>: subscribers may negotiate fossil delta compression.</summary>
+    public bool FossilDeltaAllowed { get; init; }
+
+    /// <summary><c>delta_publish</c>: every publication is sent as a delta to subscribers that negotiated it.</summary>
+    public bool DeltaPublish { get; init; }
+
     /// <summary><c>allow_subscribe_for_client</c>: authenticated clients may subscribe.</summary>
     public bool AllowSubscribeForClient { get; init; }
 

@@ -110,6 +110,30 @@ public static class ProtoJson
     }
 
     /// <summary>
+    /// Encodes UTF-8 text as a JSON string literal (quotes included). Null when the bytes are not valid UTF-8,
+    /// which a JSON string cannot carry. Delta-negotiated JSON subscribers receive publication data this way.
+    /// </summary>
+    public static byte[]? TryEncodeString(ReadOnlySpan<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
+        var scratch = JsonScratch.Rent();
+        try
+        {
+            scratch.Writer.WriteStringValue(utf8);
+            scratch.Writer.Flush();
+            return scratch.Buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            JsonScratch.Return(scratch);
+        }
+    }
+
+    /// <summary>
     /// Writes embedded raw JSON, dropping raw <c>\n</c> bytes so one message stays on one line (Centrifugo
     /// does the same; newlines inside JSON strings are escaped, so the value itself is unchanged).
     /// </summary>
