@@ -225,18 +225,21 @@ export function recordEvents(emitter, events) {
 /**
  * A WebSocket constructor for centrifuge-js (the `ws` class) that also records every JSON line in each
  * direction and emits it on `traffic` ('received' / 'sent'), so a test can see protocol traffic the SDK
- * does not expose: pings, pongs, the connect reply. `traffic.sockets` counts the sockets opened.
+ * does not expose: pings, pongs, the connect reply. `traffic.sockets` counts the sockets opened and
+ * `traffic.current` is the newest one (`traffic.current.terminate()` drops the transport without a close frame).
  */
 export function recordingWebSocket() {
   // Lines, not frames: a JSON frame may batch several replies separated by '\n'.
   const traffic = new EventEmitter();
   traffic.sockets = 0;
+  traffic.current = null;
   traffic.received = [];
   traffic.sent = [];
   class RecordingWebSocket extends WebSocket {
     constructor(...args) {
       super(...args);
       traffic.sockets++;
+      traffic.current = this;
       this.on('message', (data, isBinary) => {
         if (isBinary) {
           return;
@@ -311,4 +314,32 @@ export async function waitForClose(socket, options) {
   }
   const [code, reason] = await waitForEvent(socket, 'close', options);
   return { code, reason: reason.toString() };
+}
+
+/**
+ * Connects a new pool client as `user` and subscribes it to `channel`; resolves once both the connection and
+ * the subscription are up, with the client, the subscription, the client id and the `subscribed` context.
+ */
+export async function connectSubscriber(pool, server, { user, channel, subscription = {}, client: clientOptions = {} }) {
+  const client = pool.create(server, { token: connectionToken(user), ...clientOptions });
+  const sub = pool.subscribe(client, channel, subscription);
+  const connected = waitForEvent(client, 'connected', { what: `${user} connecting` });
+  const subscribed = waitForEvent(sub, 'subscribed', { what: `${user} subscribing to ${channel}` });
+  client.connect();
+  const { client: clientId } = await connected;
+  const subscribedCtx = await subscribed;
+  return { client, sub, clientId, subscribed: subscribedCtx };
+}
+
+/**
+ * Records every publication `sub` delivers, in order. `received.until(predicate)` resolves once a recorded
+ * publication passes `predicate` (at once if one already has), so a test can wait for a marker.
+ */
+export function recordPublications(sub) {
+  const received = [];
+  sub.on('publication', ctx => received.push(ctx));
+  received.until = (predicate, { what = '', timeoutMs } = {}) => (received.some(predicate)
+    ? Promise.resolve()
+    : waitForEvent(sub, 'publication', { filter: predicate, what, timeoutMs }).then(() => undefined));
+  return received;
 }
