@@ -33,6 +33,9 @@ public sealed record GyreEndpointOptions
     /// <summary><c>http_api.key</c>: required in <c>X-API-Key</c> or <c>Authorization: apikey …</c>; empty means every call is 401 unless insecure.</summary>
     public string HttpApiKey { get; init; } = "";
 
+    /// <summary><c>http_api.error_mode: transport</c>: API errors become HTTP statuses (never for batch).</summary>
+    public bool HttpApiTransportErrorMode { get; init; }
+
     /// <summary><c>http_api.insecure</c>: no key check.</summary>
     public bool HttpApiInsecure { get; init; }
 

@@ -215,7 +215,7 @@ public sealed partial class Client
         subscription.Announced = true;
         if (subscription.Options.Presence)
         {
-            await _node.Presence.AddPresenceAsync(subscription.Channel, Id, Info, CancellationToken.None).ConfigureAwait(false);
+            await _node.Presence.AddPresenceAsync(subscription.Channel, Id, subscription.Info ?? Info, CancellationToken.None).ConfigureAwait(false);
             lock (_lock)
             {
                 if (_nextPresenceAt == 0 && _state == ClientState.Connected)
@@ -228,7 +228,7 @@ public sealed partial class Client
 
         if (subscription.Options.JoinLeave)
         {
-            await _node.Broker.PublishJoinAsync(subscription.Channel, Info, CancellationToken.None).ConfigureAwait(false);
+            await _node.Broker.PublishJoinAsync(subscription.Channel, subscription.Info ?? Info, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -250,7 +250,7 @@ public sealed partial class Client
 
             if (subscription.Options.JoinLeave)
             {
-                await _node.Broker.PublishLeaveAsync(subscription.Channel, Info, CancellationToken.None).ConfigureAwait(false);
+                await _node.Broker.PublishLeaveAsync(subscription.Channel, subscription.Info ?? Info, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -273,7 +273,7 @@ public sealed partial class Client
             {
                 try
                 {
-                    await _node.Presence.AddPresenceAsync(subscription.Channel, Id, Info, CancellationToken.None).ConfigureAwait(false);
+                    await _node.Presence.AddPresenceAsync(subscription.Channel, Id, subscription.Info ?? Info, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {

@@ -160,6 +160,24 @@ internal sealed class Hub
         }
     }
 
+    /// <summary>Channels with subscribers on this node and their subscriber counts (the <c>channels</c> API).</summary>
+    public Dictionary<string, int> ChannelCounts()
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var shard in _channels)
+        {
+            lock (shard.Lock)
+            {
+                foreach (var (channel, state) in shard.Subscribers)
+                {
+                    result[channel] = state.Subscribers.Length;
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Counts for the <c>info</c> API.</summary>
     public (int Clients, int Users, int Channels, int Subscriptions) Counts()
     {

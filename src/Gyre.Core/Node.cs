@@ -5,9 +5,9 @@ using Gyre.Core.Engine;
 using Gyre.Core.Engine.Memory;
 using Gyre.Core.Errors;
 using Gyre.Protocol.Messages;
-using PublishResult = Gyre.Core.Engine.PublishResult;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PublishResult = Gyre.Core.Engine.PublishResult;
 
 namespace Gyre.Core;
 
@@ -136,6 +136,9 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
 
     /// <summary>This node's connections of <paramref name="user"/> (a snapshot).</summary>
     public IReadOnlyList<Client> UserConnections(string user) => Hub.UserClients(user);
+
+    /// <summary>Channels with subscribers on this node and their subscriber counts.</summary>
+    public IReadOnlyDictionary<string, int> ChannelCounts() => Hub.ChannelCounts();
 
     /// <summary>Counts of this node, for the <c>info</c> API.</summary>
     public NodeStats Stats()

@@ -4,10 +4,10 @@ using Gyre.Core.Channels;
 using Gyre.Core.Engine;
 using Gyre.Core.Engine.Memory;
 using Gyre.Protocol.Messages;
+using Gyre.Testing;
 using HistoryResult = Gyre.Core.Engine.HistoryResult;
 using PublishResult = Gyre.Core.Engine.PublishResult;
 using StreamPosition = Gyre.Core.Engine.StreamPosition;
-using Gyre.Testing;
 
 namespace Gyre.Core.Tests;
 

@@ -28,10 +28,24 @@ internal static class HttpApiEndpoints
     {
         var prefix = options.HttpApiPath.TrimEnd('/');
         var key = Encoding.UTF8.GetBytes(options.HttpApiKey);
-        var context = new ApiContext(executor, key, options.HttpApiInsecure);
+        var context = new ApiContext(executor, key, options.HttpApiInsecure, options.HttpApiTransportErrorMode);
         Map(endpoints, prefix + "/publish", context, PublishRequest.Parser, (e, r, ct) => e.PublishAsync(r, ct), r => r.Error);
         Map(endpoints, prefix + "/broadcast", context, BroadcastRequest.Parser, (e, r, ct) => e.BroadcastAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/subscribe", context, SubscribeRequest.Parser, (e, r, ct) => e.SubscribeAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/unsubscribe", context, UnsubscribeRequest.Parser, (e, r, ct) => e.UnsubscribeAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/disconnect", context, DisconnectRequest.Parser, (e, r, ct) => e.DisconnectAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/refresh", context, RefreshRequest.Parser, (e, r, ct) => e.RefreshAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/presence", context, PresenceRequest.Parser, (e, r, ct) => e.PresenceAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/presence_stats", context, PresenceStatsRequest.Parser, (e, r, ct) => e.PresenceStatsAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/history", context, HistoryRequest.Parser, (e, r, ct) => e.HistoryAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/history_remove", context, HistoryRemoveRequest.Parser, (e, r, ct) => e.HistoryRemoveAsync(r, ct), r => r.Error);
+        Map(endpoints, prefix + "/channels", context, ChannelsRequest.Parser, (e, r, _) => ValueTask.FromResult(e.Channels(r)), r => r.Error);
         Map(endpoints, prefix + "/info", context, InfoRequest.Parser, (e, r, _) => ValueTask.FromResult(e.Info(r)), r => r.Error);
+        Map(endpoints, prefix + "/rpc", context, RPCRequest.Parser, (e, r, _) => ValueTask.FromResult(e.Rpc(r)), r => r.Error);
+
+        // Batch replies carry their own errors and never use the transport error mode.
+        Map(endpoints, prefix + "/batch", context, BatchRequest.Parser, (e, r, ct) => e.BatchAsync(r, ct), _ => null);
+        endpoints.MapPost(prefix.Length == 0 ? "/" : prefix, httpContext => LegacyApi.HandleAsync(httpContext, context.Executor, context.Authorized));
     }
 
     private static void Map<TRequest, TResponse>(
@@ -73,7 +87,7 @@ internal static class HttpApiEndpoints
 
             var response = await execute(api.Executor, request, context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = "application/json";
-            if (errorOf(response) is { } error && TransportErrorMode(context.Request))
+            if (errorOf(response) is { } error && (api.TransportErrorMode || TransportErrorMode(context.Request)))
             {
                 context.Response.StatusCode = ApiErrors.HttpStatus(error);
                 await context.Response.Body.WriteAsync(ProtoJson.ToBytes(error), context.RequestAborted).ConfigureAwait(false);
@@ -88,7 +102,7 @@ internal static class HttpApiEndpoints
         string.Equals(request.Headers["X-Centrifugo-Error-Mode"], "transport", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads the whole body; null after writing 400 (empty) or 413 (too large).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context)
+    internal static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
         while (true)
@@ -121,9 +135,12 @@ internal static class HttpApiEndpoints
     }
 
     /// <summary>The executor plus Centrifugo's key rules: <c>X-API-Key</c>, else <c>Authorization: apikey KEY</c>, else <c>?api_key=</c>.</summary>
-    private sealed class ApiContext(ApiExecutor executor, byte[] key, bool insecure)
+    private sealed class ApiContext(ApiExecutor executor, byte[] key, bool insecure, bool transportErrorMode)
     {
         public ApiExecutor Executor { get; } = executor;
+
+        /// <summary><c>http_api.error_mode: transport</c>: every error as an HTTP status, not only on request.</summary>
+        public bool TransportErrorMode { get; } = transportErrorMode;
 
         public bool Authorized(HttpRequest request)
         {

@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Buffers;
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -44,6 +44,14 @@ public static class ProtoJson
         "centrifugal.centrifugo.api.NodeResult.num_channels",
         "centrifugal.centrifugo.api.NodeResult.num_subs",
         "centrifugal.centrifugo.api.BroadcastResult.responses",
+        "centrifugal.centrifugo.api.PresenceResult.presence",
+        "centrifugal.centrifugo.api.PresenceStatsResult.num_clients",
+        "centrifugal.centrifugo.api.PresenceStatsResult.num_users",
+        "centrifugal.centrifugo.api.HistoryResult.publications",
+        "centrifugal.centrifugo.api.HistoryResult.epoch",
+        "centrifugal.centrifugo.api.HistoryResult.offset",
+        "centrifugal.centrifugo.api.ChannelsResult.channels",
+        "centrifugal.centrifugo.api.BatchResponse.replies",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly ConcurrentDictionary<MessageDescriptor, MessageShape> Shapes = new();
@@ -427,7 +435,7 @@ public static class ProtoJson
 internal sealed class JsonScratch
 {
     [ThreadStatic]
-    private static JsonScratch? t_cached;
+    private static JsonScratch? _threadCached;
 
     private JsonScratch()
     {
@@ -441,8 +449,8 @@ internal sealed class JsonScratch
 
     public static JsonScratch Rent()
     {
-        var scratch = t_cached ?? new JsonScratch();
-        t_cached = null;
+        var scratch = _threadCached ?? new JsonScratch();
+        _threadCached = null;
         return scratch;
     }
 
@@ -456,6 +464,6 @@ internal sealed class JsonScratch
 
         scratch.Buffer.ResetWrittenCount();
         scratch.Writer.Reset(scratch.Buffer);
-        t_cached = scratch;
+        _threadCached = scratch;
     }
 }

@@ -61,8 +61,20 @@ public static class ConfigMapper
         HttpApiPath = config.HttpApi.HandlerPrefix,
         HttpApiKey = config.HttpApi.Key,
         HttpApiInsecure = config.HttpApi.Insecure,
+        HttpApiTransportErrorMode = config.HttpApi.ErrorMode == "transport",
         HealthEnabled = config.Health.Enabled,
         HealthPath = config.Health.HandlerPrefix,
+    };
+
+    /// <summary>The gRPC server API endpoint.</summary>
+    public static Gyre.Grpc.GrpcApiOptions ToGrpcApiOptions(GyreConfig config) => new()
+    {
+        Enabled = config.GrpcApi.Enabled,
+        Address = config.GrpcApi.Address,
+        Port = config.GrpcApi.Port,
+        Key = config.GrpcApi.Key,
+        TransportErrorMode = config.GrpcApi.ErrorMode == HttpApiConfig.TransportErrorMode,
+        MaxReceiveMessageSize = config.GrpcApi.MaxReceiveMessageSize,
     };
 
     /// <summary>The channel options Core implements; the others stay in <see cref="ChannelOptionsConfig"/>.</summary>

@@ -41,6 +41,9 @@ internal static partial class ConfigValidator
 
         check.That(ErrorModes.Contains(config.HttpApi.ErrorMode), "http_api.error_mode",
             $"unknown error mode {GoStrconv.Quote(config.HttpApi.ErrorMode)} (only \"transport\" is accepted)");
+        check.That(ErrorModes.Contains(config.GrpcApi.ErrorMode), "grpc_api.error_mode",
+            $"unknown error mode {GoStrconv.Quote(config.GrpcApi.ErrorMode)} (only \"transport\" is accepted)");
+        check.That(config.GrpcApi.Port is > 0 and <= 65535, "grpc_api.port", $"port {config.GrpcApi.Port} is out of range");
 
         var channel = config.Channel;
         check.WholeSeconds(channel.HistoryMetaTtl, "channel.history_meta_ttl");

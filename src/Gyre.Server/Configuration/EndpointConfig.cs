@@ -17,7 +17,7 @@ public sealed class HttpApiConfig
     /// <summary><c>http_api.key</c>: required unless <see cref="Insecure"/>, otherwise every call is 401.</summary>
     public string Key { get; set; } = GyreEndpointOptions.Default.HttpApiKey;
 
-    /// <summary><c>http_api.error_mode</c>: empty, or <c>transport</c> (errors as HTTP status codes). Kept, not used yet.</summary>
+    /// <summary><c>http_api.error_mode</c>: empty, or <c>transport</c> (errors as HTTP status codes).</summary>
     public string ErrorMode { get; set; } = "";
 
     /// <summary><c>http_api.external</c>: kept, not used yet (there is only one port).</summary>
@@ -72,4 +72,32 @@ public sealed class HealthConfig
 
     /// <summary><c>health.handler_prefix</c>, default <c>/health</c>.</summary>
     public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.HealthPath;
+}
+
+/// <summary><c>grpc_api.*</c>: the server API over gRPC, on its own HTTP/2 port.</summary>
+public sealed class GrpcApiConfig
+{
+    /// <summary><c>grpc_api.enabled</c>. Default false.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary><c>grpc_api.address</c>: empty binds 127.0.0.1, like <c>http_server.address</c>.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary><c>grpc_api.port</c>, default 10000.</summary>
+    public int Port { get; set; } = 10000;
+
+    /// <summary><c>grpc_api.key</c>: when set, calls need metadata <c>authorization: apikey KEY</c>; empty means no auth.</summary>
+    public string Key { get; set; } = "";
+
+    /// <summary><c>grpc_api.error_mode</c>: empty, or <c>transport</c> (errors as gRPC status codes).</summary>
+    public string ErrorMode { get; set; } = "";
+
+    /// <summary><c>grpc_api.reflection</c>. Kept, not used yet.</summary>
+    public bool Reflection { get; set; }
+
+    /// <summary><c>grpc_api.max_receive_message_size</c>: 0 keeps gRPC's 4 MiB.</summary>
+    public int MaxReceiveMessageSize { get; set; }
+
+    /// <summary><c>grpc_api.tls</c>. Kept, not used yet.</summary>
+    public System.Text.Json.Nodes.JsonNode? Tls { get; set; }
 }

@@ -69,8 +69,8 @@ public sealed class GyreConfig
     /// <summary><c>proxies</c>: not supported yet.</summary>
     public JsonNode? Proxies { get; set; }
 
-    /// <summary><c>grpc_api</c>: not supported yet.</summary>
-    public JsonNode? GrpcApi { get; set; }
+    /// <summary><c>grpc_api</c>: the server API over gRPC.</summary>
+    public GrpcApiConfig GrpcApi { get; set; } = new();
 
     /// <summary><c>consumers</c>: not supported yet.</summary>
     public JsonNode? Consumers { get; set; }

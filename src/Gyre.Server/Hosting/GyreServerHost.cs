@@ -1,7 +1,9 @@
 using System.Net;
 using Gyre.AspNetCore;
 using Gyre.Core;
+using Gyre.Grpc;
 using Gyre.Server.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gyre.Server.Hosting;
 
@@ -11,7 +13,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Address">Listen address; empty means 127.0.0.1 (see <see cref="GyreServerHost.Build"/>).</param>
 /// <param name="Port">Listen port; 0 picks a free one.</param>
 /// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel);
+/// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -38,14 +41,43 @@ public static class GyreServerHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", level < Microsoft.Extensions.Logging.LogLevel.Warning ? Microsoft.Extensions.Logging.LogLevel.Warning : level);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", level);
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
+        var grpc = settings.Grpc is { Enabled: true } g ? g : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(address, settings.Port);
+            if (grpc is not null)
+            {
+                // gRPC needs HTTP/2; a cleartext Http1AndHttp2 port would speak HTTP/1.1 only, so this port is h2c.
+                var grpcAddress = string.IsNullOrEmpty(grpc.Address) ? IPAddress.Loopback : ParseAddress(grpc.Address);
+                kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
+            }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints);
+        if (grpc is not null)
+        {
+            builder.Services.AddSingleton(grpc);
+            builder.Services.AddGrpc(o =>
+            {
+                o.Interceptors.Add<ApiKeyInterceptor>();
+
+                // The catch-all route for unknown gRPC services would shadow the HTTP API's 405 for non-POST
+                // requests; unknown methods of CentrifugoApi (PRO-only ones) still answer UNIMPLEMENTED.
+                o.IgnoreUnknownServices = true;
+                if (grpc.MaxReceiveMessageSize > 0)
+                {
+                    o.MaxReceiveMessageSize = grpc.MaxReceiveMessageSize;
+                }
+            });
+        }
+
         var app = builder.Build();
         app.UseGyre();
+        if (grpc is not null)
+        {
+            app.MapGrpcService<CentrifugoApiService>();
+        }
+
         return app;
     }
 
@@ -55,7 +87,7 @@ public static class GyreServerHost
     /// </summary>
     public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
     {
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {
@@ -74,6 +106,11 @@ public static class GyreServerHost
         if (config.Node.Token.HmacSecretKey.Length == 0 && !config.Node.Client.Insecure && !config.Node.Client.AllowAnonymousConnectWithoutToken)
         {
             log.LogWarning("no client.token.hmac_secret_key is set, so no client can connect yet: run 'gyre genconfig' to write config.json with a secret and an API key, restart with '-c config.json', then 'gyre gentoken -u <user>' makes a token (or start with --client.insecure for local experiments)");
+        }
+
+        if (config.Config.GrpcApi.Enabled && config.Config.GrpcApi.Key.Length == 0)
+        {
+            log.LogWarning("grpc_api.key is empty: the gRPC server API accepts every call");
         }
 
         if (config.Endpoints.HttpApiKey.Length == 0 && !config.Endpoints.HttpApiInsecure)

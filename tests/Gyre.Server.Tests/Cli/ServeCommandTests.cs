@@ -60,7 +60,7 @@ public class ServeCommandTests
         await cli.RunAsync("-c", dir.Write("config.json", "{}"), "--engine.type", "redis", "--grpc_api.port", "10001");
 
         Assert.Equal("redis", cli.Served!.Config.Engine!["type"]!.GetValue<string>());
-        Assert.Equal("10001", cli.Served.Config.GrpcApi!["port"]!.GetValue<string>());
+        Assert.Equal(10001, cli.Served.Config.GrpcApi.Port);
         Assert.Contains(cli.Served.Warnings, w => w.Contains("flag --engine.type", StringComparison.Ordinal));
     }
 

@@ -225,7 +225,7 @@ public class ConfigFormatTests
         Assert.Equal("centrifugo", loaded.Config.Client.Token.Audience);
         Assert.True(Assert.Single(loaded.Node.Channels.Namespaces).Options.ForceRecovery);
         Assert.Equal(
-            ["client.proxy", "grpc_api", "engine"],
+            ["client.proxy", "engine"],
             loaded.Warnings.Select(w => w[..w.IndexOf(' ', StringComparison.Ordinal)]));
     }
 

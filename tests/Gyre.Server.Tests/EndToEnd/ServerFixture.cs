@@ -23,6 +23,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri BaseUri { get; private set; } = null!;
 
+    /// <summary>The h2c port of the gRPC server API.</summary>
+    public Uri GrpcUri { get; private set; } = null!;
+
     public HttpClient Http { get; } = new();
 
     public Node Node => _app!.Services.GetRequiredService<Node>();
@@ -35,13 +38,20 @@ public sealed class ServerFixture : IAsyncLifetime
             Channels = new ChannelsOptions
             {
                 WithoutNamespace = new ChannelOptions { AllowSubscribeForClient = true, AllowPublishForSubscriber = true },
-                Namespaces = [new ChannelNamespace("chat", new ChannelOptions { AllowSubscribeForClient = true, AllowPublishForClient = true })],
+                Namespaces =
+                [
+                    new ChannelNamespace("chat", new ChannelOptions { AllowSubscribeForClient = true, AllowPublishForClient = true }),
+                    new ChannelNamespace("room", new ChannelOptions { AllowSubscribeForClient = true, Presence = true, HistorySize = 10, HistoryTtl = TimeSpan.FromMinutes(1) }),
+                ],
             },
         };
         var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none"));
+        var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
         await _app.StartAsync();
-        BaseUri = GyreServerHost.Addresses(_app)[0];
+        var addresses = GyreServerHost.Addresses(_app);
+        BaseUri = addresses[0];
+        GrpcUri = addresses[1];
         Http.BaseAddress = BaseUri;
     }
 
