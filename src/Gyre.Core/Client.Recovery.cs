@@ -85,6 +85,12 @@ public sealed partial class Client
             return null;
         }
 
+        // Filtered publications count for continuity (they were checked above) but are not delivered.
+        if (subscription.Filter is { } filter)
+        {
+            merged = [.. merged.Where(p => TagsFilter.Matches(filter, p.Tags))];
+        }
+
         if (subscription.Options.RecoveryMode == RecoveryMode.Cache && merged.Count > 1)
         {
             merged = [merged[^1]];

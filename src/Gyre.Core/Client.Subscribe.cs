@@ -48,9 +48,16 @@ public sealed partial class Client
             return null;
         }
 
+        if (request.Tf is { } tf && (!options.AllowTagsFilter || !TagsFilter.IsValid(tf)))
+        {
+            WriteError(id, ClientError.BadRequest);
+            return null;
+        }
+
         var plan = PlanSubscription(options, request);
         var subscription = new Subscription(this, channel, options, serverSide: false)
         {
+            Filter = request.Tf,
             PushJoinLeave = (request.JoinLeave && options.JoinLeave) || options.ForcePushJoinLeave,
             Positioned = plan.Positioned,
             Delta = request.Delta == "fossil" && options.FossilDeltaAllowed,

@@ -132,6 +132,11 @@ internal sealed class Hub
                     continue;
             }
 
+            if (subscription.Filter is { } filter && !Channels.TagsFilter.Matches(filter, publication.Tags))
+            {
+                continue;
+            }
+
             subscription.Client.Enqueue(variants.For(subscription));
             delivered++;
         }

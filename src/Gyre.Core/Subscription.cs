@@ -46,6 +46,9 @@ internal sealed class Subscription
     /// <summary>Live delivery checks offsets and epochs (positioning or recovery is on).</summary>
     public bool Positioned { get; init; }
 
+    /// <summary>The subscriber's tags filter; publications it rejects still advance the position.</summary>
+    public FilterNode? Filter { get; init; }
+
     /// <summary>The client negotiated fossil delta compression for this subscription.</summary>
     public bool Delta { get; init; }
 

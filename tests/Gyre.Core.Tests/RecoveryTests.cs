@@ -377,3 +377,56 @@ public sealed class DeltaTests
         Assert.All(history.EnumerateArray(), p => Assert.False(p.TryGetProperty("delta", out _)));
     }
 }
+
+public sealed class TagsFilterTests
+{
+    private static readonly ChannelOptions Filtered = new()
+    {
+        AllowSubscribeForClient = true,
+        AllowTagsFilter = true,
+        HistorySize = 100,
+        HistoryTtl = TimeSpan.FromMinutes(5),
+        ForceRecovery = true,
+    };
+
+    [Fact]
+    public async Task SubscriberReceivesOnlyPublicationsWhoseTagsMatchAndKeepsItsPosition()
+    {
+        await using var h = new Harness(o => o with { Channels = o.Channels with { Namespaces = [new ChannelNamespace("t", Filtered), new ChannelNamespace("n", Filtered with { AllowTagsFilter = false })] } });
+        var c = await h.ConnectedAsync();
+        var filter = """{"op":"or","nodes":[{"key":"kind","cmp":"eq","val":"goal"},{"key":"minute","cmp":"gt","val":"80"}]}""";
+        Assert.True((await c.RequestAsync(2, "subscribe", $$$"""{"channel":"t:m","tf":{{{filter}}}}""")).TryGetProperty("subscribe", out _));
+        foreach (var (kind, minute) in new[] { ("foul", "10"), ("goal", "12"), ("card", "85"), ("foul", "50") })
+        {
+            await h.Node.PublishAsync("t:m", Encoding.UTF8.GetBytes($$$"""{"kind":"{{{kind}}}"}"""), Filtered, tags: new Dictionary<string, string> { ["kind"] = kind, ["minute"] = minute });
+        }
+
+        await h.Node.PublishAsync("t:m", "\"last\""u8.ToArray(), Filtered, tags: new Dictionary<string, string> { ["kind"] = "goal" });
+        var offsets = new List<ulong>();
+        for (var i = 0; i < 3; i++)
+        {
+            offsets.Add((await c.NextJsonAsync()).GetProperty("push").GetProperty("pub").GetProperty("offset").GetUInt64());
+        }
+
+        // Offsets 1 and 4 were filtered out, yet no gap was reported: the position still advanced past them.
+        Assert.Equal([2ul, 3ul, 5ul], offsets);
+        Assert.False(c.Transport.TryNext(out _));
+
+        Assert.Equal(107u, (await c.RequestAsync(3, "subscribe", """{"channel":"n:m","tf":{"key":"k","cmp":"eq","val":"v"}}""")).GetProperty("error").GetProperty("code").GetUInt32());
+        Assert.Equal(107u, (await c.RequestAsync(4, "subscribe", """{"channel":"t:x","tf":{"key":"k","cmp":"in","val":"v"}}""")).GetProperty("error").GetProperty("code").GetUInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"key":"a","cmp":"ex"}""", true)]
+    [InlineData("""{"key":"zz","cmp":"nex"}""", true)]
+    [InlineData("""{"key":"a","cmp":"in","vals":["x","1"]}""", true)]
+    [InlineData("""{"key":"a","cmp":"lte","val":"0.5"}""", false)]
+    [InlineData("""{"op":"not","nodes":[{"key":"b","cmp":"sw","val":"he"}]}""", false)]
+    [InlineData("""{"op":"and","nodes":[{"key":"b","cmp":"ct","val":"ll"},{"key":"b","cmp":"ew","val":"lo"}]}""", true)]
+    public void FilterMatchesLikeCentrifugo(string json, bool expected)
+    {
+        var filter = Gyre.Protocol.Json.ProtoJson.Parse(Encoding.UTF8.GetBytes(json), FilterNode.Parser);
+        Assert.True(TagsFilter.IsValid(filter));
+        Assert.Equal(expected, TagsFilter.Matches(filter, new Dictionary<string, string> { ["a"] = "1", ["b"] = "hello" }));
+    }
+}

@@ -54,6 +54,9 @@ public sealed record ChannelOptions
     /// <summary><c>delta_publish</c>: every publication is sent as a delta to subscribers that negotiated it.</summary>
     public bool DeltaPublish { get; init; }
 
+    /// <summary><c>allow_tags_filter</c>: subscribers may filter publications by tags (<c>tf</c>).</summary>
+    public bool AllowTagsFilter { get; init; }
+
     /// <summary><c>allow_subscribe_for_client</c>: authenticated clients may subscribe.</summary>
     public bool AllowSubscribeForClient { get; init; }
 

@@ -94,6 +94,7 @@ public static class ConfigMapper
         AutoCacheRecover = options.AutoCacheRecover,
         FossilDeltaAllowed = options.AllowedDeltaTypes.Contains("fossil"),
         DeltaPublish = options.DeltaPublish,
+        AllowTagsFilter = options.AllowTagsFilter,
         AllowSubscribeForClient = options.AllowSubscribeForClient,
         AllowSubscribeForAnonymous = options.AllowSubscribeForAnonymous,
         AllowPublishForClient = options.AllowPublishForClient,
