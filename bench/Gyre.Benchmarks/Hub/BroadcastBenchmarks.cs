@@ -30,7 +30,7 @@ public enum SubscriberProtocols
 /// One operation = one publication of a 200-byte payload with publisher info, measured until the last
 /// subscriber's writer loop has handed it to its transport. The writer loops run on pool threads, so this is
 /// the wall time of the whole fan-out (enqueue on the publishing thread, wake-up, dequeue and write on the
-/// others), not only the enqueue loop. The <c>ns/delivery</c> column divides it by the subscriber count.
+/// others), not only the enqueue loop. The <c>ns/delivery</c> column divides the median by the subscriber count.
 /// </para>
 /// <para>
 /// The zero-allocation goal: <c>Allocated</c> must not grow with <see cref="Subscribers"/>. What a broadcast
@@ -41,6 +41,8 @@ public enum SubscriberProtocols
 /// <para>Shape follows centrifuge's <c>hub_broadcast_bench_test.go</c> (1/100/1,000 subscribers, JSON/Protobuf mix).</para>
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [Config(typeof(Config))]
 public class BroadcastBenchmarks
 {

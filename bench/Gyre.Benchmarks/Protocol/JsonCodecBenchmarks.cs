@@ -17,6 +17,8 @@ namespace Gyre.Benchmarks.Protocol;
 /// allocates its output array, which a broadcast shares between all subscribers of one encoding.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class JsonCodecBenchmarks
