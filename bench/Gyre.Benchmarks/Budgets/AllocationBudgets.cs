@@ -24,7 +24,9 @@ internal static class AllocationBudgets
 
     /// <summary>
     /// <c>--check-budgets [--budgets path] [BenchmarkDotNet arguments]</c>. Without <c>--filter</c> every
-    /// benchmark runs; without <c>--job</c> the short job is used. Returns the process exit code.
+    /// benchmark runs; without <c>--job</c> the short job is used. Benchmarks always run in-process: allocated
+    /// bytes are process-wide deltas around the measured iterations, the same in a child process, and the child
+    /// build can exceed BenchmarkDotNet's 120 s build timeout on a busy 2-core VM. Returns the exit code.
     /// </summary>
     public static int Check(string[] args)
     {
@@ -40,6 +42,11 @@ internal static class AllocationBudgets
         if (!args.Any(a => a is "--job" or "-j"))
         {
             args = [.. args, "--job", "Short"];
+        }
+
+        if (!args.Any(a => a is "--inProcess" or "-i"))
+        {
+            args = [.. args, "--inProcess"];
         }
 
         var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
