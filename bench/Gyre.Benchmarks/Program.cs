@@ -1,3 +1,20 @@
 using BenchmarkDotNet.Running;
+using Gyre.Benchmarks.Budgets;
+using Gyre.Benchmarks.Hub;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Three modes (bench/README.md):
+//   [BenchmarkDotNet arguments]                 run benchmarks, e.g. --filter '*Broadcast*' --job Short
+//   --check-budgets [BenchmarkDotNet arguments] run and compare allocations with bench/allocation-budgets.json
+//   --alloc-probe                               split broadcast allocations by thread over long windows
+return args switch
+{
+    ["--check-budgets", .. var rest] => AllocationBudgets.Check(rest),
+    ["--alloc-probe"] => await BroadcastAllocationProbe.RunAsync(),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args).ToList();
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}
