@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Gyre.Testing;
+
+namespace Gyre.Specification.Tests.Servers;
+
+/// <summary>
+/// A real server process (redis-server, nats-server) started for integration tests: found on PATH or in the sbin
+/// directories Debian installs to, considered ready when its log prints a readiness line (no polling, no sleeps),
+/// and stopped by its PID on dispose together with its temporary directory.
+/// </summary>
+/// <remarks>
+/// A missing binary fails the fixture, locally as on CI (<c>CI=true</c>), with the package to install: a suite that
+/// silently skips its backend would report green without having tested it.
+/// </remarks>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly string[] ExtraDirectories = ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin", "/sbin"];
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log;
+
+    private ServerProcess(Process process, ConcurrentQueue<string> log, Match ready, DirectoryInfo directory)
+    {
+        _process = process;
+        _log = log;
+        Ready = ready;
+        Directory = directory;
+        Pid = process.Id;
+    }
+
+    /// <summary>The process id, for stopping it and for diagnostics.</summary>
+    public int Pid { get; }
+
+    /// <summary>The readiness line's match (its groups may carry the port).</summary>
+    public Match Ready { get; }
+
+    /// <summary>The server's private temporary directory.</summary>
+    public DirectoryInfo Directory { get; }
+
+    /// <summary>Everything the server printed so far.</summary>
+    public string Log => string.Join('\n', _log);
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> in a new temporary directory and waits until a line of its output
+    /// matches <paramref name="readyLine"/>.
+    /// </summary>
+    /// <param name="executable">Binary name or path.</param>
+    /// <param name="package">Debian package that provides it, named in the error when it is missing.</param>
+    /// <param name="arguments">Command line; <c>{dir}</c> is replaced by the temporary directory.</param>
+    /// <param name="readyLine">Pattern of the line that says the server accepts connections.</param>
+    public static async Task<ServerProcess> StartAsync(string executable, string package, IEnumerable<string> arguments, Regex readyLine)
+    {
+        var path = Locate(executable) ?? throw new InvalidOperationException(
+            $"'{executable}' was not found on PATH or in /usr/sbin. Install the Debian package: apt-get install -y {package} (test.sh installs it). " +
+            "Integration suites fail instead of skipping so that a missing backend is never reported as tested.");
+        var directory = System.IO.Directory.CreateTempSubdirectory($"gyre-{Path.GetFileName(executable)}-");
+        var start = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory.FullName,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument.Replace("{dir}", directory.FullName, StringComparison.Ordinal));
+        }
+
+        var log = new ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            log.Enqueue(line);
+            if (readyLine.Match(line) is { Success: true } match)
+            {
+                ready.TrySetResult(match);
+            }
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException(
+            $"{executable} exited with code {process.ExitCode} before it was ready:\n{string.Join('\n', log)}"));
+
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var match = await ready.Task.WaitAsync(TestTimeouts.Default);
+            return new ServerProcess(process, log, match, directory);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            Stop(process);
+            process.Dispose();
+            directory.Delete(recursive: true);
+            if (e is TimeoutException)
+            {
+                throw new TimeoutException($"{executable} printed no readiness line within {TestTimeouts.Default.TotalSeconds} s:\n{string.Join('\n', log)}", e);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>A loopback port that was free a moment ago; callers retry when the server reports it taken.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Kills the process by its PID and removes its directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Stop(_process);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The kill was sent; the OS reaps the process. Nothing else to do in a test run.
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be flushing into its directory; the OS temp cleaner takes it later.
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static string? Locate(string executable)
+    {
+        if (Path.IsPathRooted(executable))
+        {
+            return File.Exists(executable) ? executable : null;
+        }
+
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(ExtraDirectories);
+        return directories.Select(d => Path.Combine(d, executable)).FirstOrDefault(File.Exists);
+    }
+}
