@@ -83,11 +83,15 @@ public sealed class NatsBroker : IBroker
             LoggerFactory = _loggerFactory,
             // Reconnect forever, as Centrifugo does: a node without its broker cannot serve anything cluster-wide.
             MaxReconnectRetry = -1,
+            // While disconnected, a publish fails after the write timeout instead of waiting for the reconnect, so
+            // the server API answers with an error (Centrifugo's client has no reconnect buffer either).
+            PublishTimeoutOnDisconnected = true,
         });
         connection.ConnectionDisconnected += OnDisconnectedAsync;
         connection.ConnectionOpened += OnOpenedAsync;
         _connection = connection;
-        await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await connection.ConnectAsync().ConfigureAwait(false);
 
         await AddAsync(new NatsBrokerSubscription(this, connection, _subjects.Control, channel: null), cancellationToken).ConfigureAwait(false);
         await AddAsync(new NatsBrokerSubscription(this, connection, _subjects.Node(NodeId), channel: null), cancellationToken).ConfigureAwait(false);
@@ -125,9 +129,10 @@ public sealed class NatsBroker : IBroker
     /// <inheritdoc/>
     public async ValueTask UnsubscribeAsync(string channel, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_subscriptions.TryRemove(channel, out var subscription))
         {
-            await subscription.UnsubscribeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await subscription.UnsubscribeAsync().ConfigureAwait(false);
         }
     }
 

@@ -8,17 +8,21 @@ namespace Gyre.Redis;
 public sealed partial class RedisBroker
 {
     /// <inheritdoc/>
-    /// <remarks>Completes once Redis confirmed the subscription, so a publish issued afterwards reaches this node.</remarks>
+    /// <remarks>
+    /// Completes once Redis confirmed the subscription, so a publish issued afterwards reaches this node. The token
+    /// is checked before the command is sent; once sent, the subscription completes within the IO timeout.
+    /// </remarks>
     public async ValueTask SubscribeAsync(string channel, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
         if (_subscriptions.ContainsKey(channel))
         {
             return;
         }
 
         var shard = _connection.ShardFor(channel);
-        var queue = await shard.Subscriber.SubscribeAsync(shard.Keys.PubSubChannel(channel)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queue = await shard.Subscriber.SubscribeAsync(shard.Keys.PubSubChannel(channel)).ConfigureAwait(false);
         var subscription = new ChannelSubscription(this, channel, queue);
         if (!_subscriptions.TryAdd(channel, subscription))
         {
@@ -31,11 +35,14 @@ public sealed partial class RedisBroker
     }
 
     /// <inheritdoc/>
+    /// <remarks>Messages already queued for the channel are dropped; none are delivered after this completes.</remarks>
     public async ValueTask UnsubscribeAsync(string channel, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_subscriptions.TryRemove(channel, out var subscription))
         {
-            await subscription.Queue.UnsubscribeAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            subscription.Stop();
+            await subscription.Queue.UnsubscribeAsync().ConfigureAwait(false);
         }
     }
 
@@ -43,13 +50,17 @@ public sealed partial class RedisBroker
     private sealed class ChannelSubscription(RedisBroker broker, string channel, ChannelMessageQueue queue)
     {
         private string? _epoch;
+        private volatile bool _stopped;
 
         public ChannelMessageQueue Queue => queue;
+
+        /// <summary>Drops whatever the queue still holds: the node no longer has subscribers for the channel.</summary>
+        public void Stop() => _stopped = true;
 
         /// <summary>Runs on the queue's loop, one message at a time, in the order Redis delivered them.</summary>
         public void Handle(ChannelMessage message)
         {
-            if (broker._disposed || broker._handler is not { } handler)
+            if (_stopped || broker._disposed || broker._handler is not { } handler)
             {
                 return;
             }

@@ -71,7 +71,8 @@ public sealed partial class RedisBroker : IBroker
             shard.Multiplexer.ConnectionRestored += OnConnectionRestored;
             foreach (var channel in new[] { shard.Keys.ControlChannel, shard.Keys.NodeChannel(NodeId) })
             {
-                var queue = await shard.Subscriber.SubscribeAsync(channel).WaitAsync(cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                var queue = await shard.Subscriber.SubscribeAsync(channel).ConfigureAwait(false);
                 queue.OnMessage(OnControlMessage);
                 lock (_controlQueues)
                 {

@@ -53,7 +53,10 @@ public sealed class RedisConnection : IAsyncDisposable
         {
             foreach (var address in addresses)
             {
-                shards.Add(await ConnectShardAsync(options, address, loggerFactory).WaitAsync(cancellationToken).ConfigureAwait(false));
+                // Checked between shards only: each connect is bounded by ConnectTimeout, and abandoning one
+                // mid-way would leak its multiplexer.
+                cancellationToken.ThrowIfCancellationRequested();
+                shards.Add(await ConnectShardAsync(options, address, loggerFactory).ConfigureAwait(false));
             }
         }
         catch
