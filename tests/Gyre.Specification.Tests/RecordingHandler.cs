@@ -39,6 +39,20 @@ public sealed class RecordingHandler : IBrokerEventHandler
 
     public Task<byte[]> NextControlAsync() => NextAsync(_controls);
 
+    /// <summary>The next publication if one arrives within <paramref name="wait"/>, otherwise null (nothing is lost: a later call gets it).</summary>
+    public async Task<ReceivedPublication?> NextPublicationWithinAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await _publications.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when a publication is already waiting; used after a marker to assert that nothing else came.</summary>
     public bool TryNextPublication(out ReceivedPublication? publication) => _publications.Reader.TryRead(out publication);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -21,9 +20,9 @@ public sealed class ServerProcess : IAsyncDisposable
     private static readonly string[] ExtraDirectories = ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin", "/sbin"];
 
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log;
+    private readonly OutputLog _log;
 
-    private ServerProcess(Process process, ConcurrentQueue<string> log, Match ready, DirectoryInfo directory)
+    private ServerProcess(Process process, OutputLog log, Match ready, DirectoryInfo directory)
     {
         _process = process;
         _log = log;
@@ -42,7 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public DirectoryInfo Directory { get; }
 
     /// <summary>Everything the server printed so far.</summary>
-    public string Log => string.Join('\n', _log);
+    public string Log => _log.Text;
 
     /// <summary>
     /// Starts <paramref name="executable"/> in a new temporary directory and waits until a line of its output
@@ -52,12 +51,14 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="package">Debian package that provides it, named in the error when it is missing.</param>
     /// <param name="arguments">Command line; <c>{dir}</c> is replaced by the temporary directory.</param>
     /// <param name="readyLine">Pattern of the line that says the server accepts connections.</param>
-    public static async Task<ServerProcess> StartAsync(string executable, string package, IEnumerable<string> arguments, Regex readyLine)
+    /// <param name="prepare">Writes files the server needs (a config file) into its directory before it starts.</param>
+    public static async Task<ServerProcess> StartAsync(string executable, string package, IEnumerable<string> arguments, Regex readyLine, Action<DirectoryInfo>? prepare = null)
     {
         var path = Locate(executable) ?? throw new InvalidOperationException(
             $"'{executable}' was not found on PATH or in /usr/sbin. Install the Debian package: apt-get install -y {package} (test.sh installs it). " +
             "Integration suites fail instead of skipping so that a missing backend is never reported as tested.");
         var directory = System.IO.Directory.CreateTempSubdirectory($"gyre-{Path.GetFileName(executable)}-");
+        prepare?.Invoke(directory);
         var start = new ProcessStartInfo(path)
         {
             RedirectStandardOutput = true,
@@ -70,33 +71,19 @@ public sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument.Replace("{dir}", directory.FullName, StringComparison.Ordinal));
         }
 
-        var log = new ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new OutputLog();
+        var ready = log.WaitFor(readyLine);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is not { } line)
-            {
-                return;
-            }
-
-            log.Enqueue(line);
-            if (readyLine.Match(line) is { Success: true } match)
-            {
-                ready.TrySetResult(match);
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException(
-            $"{executable} exited with code {process.ExitCode} before it was ready:\n{string.Join('\n', log)}"));
+        process.OutputDataReceived += (_, e) => log.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
+        process.Exited += (_, _) => log.Fail(new InvalidOperationException($"{executable} exited with code {process.ExitCode} before it was ready:\n{log.Text}"));
 
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            var match = await ready.Task.WaitAsync(TestTimeouts.Default);
+            var match = await ready.WaitAsync(TestTimeouts.Default);
             return new ServerProcess(process, log, match, directory);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
@@ -106,10 +93,26 @@ public sealed class ServerProcess : IAsyncDisposable
             directory.Delete(recursive: true);
             if (e is TimeoutException)
             {
-                throw new TimeoutException($"{executable} printed no readiness line within {TestTimeouts.Default.TotalSeconds} s:\n{string.Join('\n', log)}", e);
+                throw new TimeoutException($"{executable} printed no readiness line within {TestTimeouts.Default.TotalSeconds} s:\n{log.Text}", e);
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the server prints a line matching <paramref name="line"/> (already printed lines count), for
+    /// state changes a server only announces in its log, such as Redis Cluster reaching <c>cluster_state:ok</c>.
+    /// </summary>
+    public async Task<Match> WaitForLineAsync(Regex line)
+    {
+        try
+        {
+            return await _log.WaitFor(line).WaitAsync(TestTimeouts.Default);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Server {Pid} printed no line matching '{line}' within {TestTimeouts.Default.TotalSeconds} s:\n{Log}", e);
         }
     }
 
@@ -170,5 +173,71 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(ExtraDirectories);
         return directories.Select(d => Path.Combine(d, executable)).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Lines a process printed, and waiters for lines to come.</summary>
+    private sealed class OutputLog
+    {
+        private readonly Lock _lock = new();
+        private readonly List<string> _lines = [];
+        private readonly List<(Regex Pattern, TaskCompletionSource<Match> Waiter)> _waiters = [];
+
+        public string Text
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return string.Join('\n', _lines);
+                }
+            }
+        }
+
+        public void Add(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                _lines.Add(line);
+                _waiters.RemoveAll(w => w.Pattern.Match(line) is { Success: true } match && w.Waiter.TrySetResult(match));
+            }
+        }
+
+        public Task<Match> WaitFor(Regex pattern)
+        {
+            var waiter = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                foreach (var line in _lines)
+                {
+                    if (pattern.Match(line) is { Success: true } match)
+                    {
+                        waiter.SetResult(match);
+                        return waiter.Task;
+                    }
+                }
+
+                _waiters.Add((pattern, waiter));
+            }
+
+            return waiter.Task;
+        }
+
+        public void Fail(Exception error)
+        {
+            lock (_lock)
+            {
+                foreach (var (_, waiter) in _waiters)
+                {
+                    waiter.TrySetException(error);
+                }
+
+                _waiters.Clear();
+            }
+        }
     }
 }
