@@ -8,7 +8,7 @@ namespace Gyre.Redis.Tests;
 /// One test's prefix on the fixture's servers. Every broker and presence manager gets its own
 /// <see cref="RedisConnection"/>, as separate Gyre processes would.
 /// </summary>
-internal sealed class RedisScope(RedisFixture fixture, string prefix) : IEngineScope
+internal sealed class RedisScope(RedisFixtureBase fixture, string prefix) : IEngineScope
 {
     private readonly List<IAsyncDisposable> _engines = [];
     private readonly List<RedisConnection> _connections = [];
