@@ -101,6 +101,17 @@ public sealed class NatsBrokerBehaviourTests(NatsFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task BrokerStartedByANodeAnswersToTheNodesId()
+    {
+        var broker = new NatsBroker(fixture.Options(_scope.Prefix));
+        await using var node = new Gyre.Core.Node(Gyre.Core.NodeOptions.Default, broker: broker);
+
+        await node.StartAsync().AsTask().DefaultTimeout();
+
+        Assert.Equal(node.Id, broker.NodeId);
+    }
+
+    [Fact]
     public async Task UnreachableServerFailsTheStart()
     {
         var broker = new NatsBroker(new NatsBrokerOptions

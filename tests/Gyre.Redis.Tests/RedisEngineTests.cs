@@ -146,6 +146,17 @@ public sealed class RedisEngineTests(RedisFixture fixture) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task BrokerStartedByANodeAnswersToTheNodesId()
+    {
+        var broker = new RedisBroker(await _scope.ConnectAsync());
+        await using var node = new Gyre.Core.Node(Gyre.Core.NodeOptions.Default, broker: broker);
+
+        await node.StartAsync().AsTask().DefaultTimeout();
+
+        Assert.Equal(node.Id, broker.NodeId);
+    }
+
+    [Fact]
     public async Task UnreachableRedisFailsTheConnectWithAClearError()
     {
         var options = fixture.Options("unused") with
