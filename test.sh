@@ -14,8 +14,8 @@ failed=0
 
 note() { printf '\n== %s\n' "$*"; }
 
-# Debian packages the suites need, installed only when missing (none yet beyond the .NET SDK and Node).
-APT_PACKAGES=()
+# Debian packages the suites need, installed only when missing: real Redis and NATS servers for the engine suites.
+APT_PACKAGES=(redis-server nats-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

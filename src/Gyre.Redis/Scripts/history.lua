@@ -1,0 +1,38 @@
+-- Reads a channel's stream position and, optionally, a range of its publications. A channel without meta gets
+-- a fresh epoch here, so that the position a client receives now stays comparable with later publications.
+--
+-- KEYS[1]  history stream
+-- KEYS[2]  stream meta hash: "e" = epoch, "s" = top offset
+-- ARGV[1]  "" reads no publications; "xrange" or "xrevrange" reads a range
+-- ARGV[2]  range start ("-", "+" or an offset)
+-- ARGV[3]  range end
+-- ARGV[4]  maximum entries; 0 means all
+-- ARGV[5]  meta TTL, milliseconds; 0 leaves the meta's expiry alone
+-- ARGV[6]  epoch to use when the stream has none yet
+-- Returns  { top offset, epoch, entries or nil }
+
+local stream_key, meta_key = KEYS[1], KEYS[2]
+
+local meta = redis.call('hmget', meta_key, 'e', 's')
+local epoch, top = meta[1], meta[2]
+if not epoch then
+    epoch = ARGV[6]
+    redis.call('hset', meta_key, 'e', epoch)
+end
+if not top then
+    top = 0
+end
+if ARGV[5] ~= '0' then
+    redis.call('pexpire', meta_key, ARGV[5])
+end
+
+local entries = nil
+if ARGV[1] ~= '' then
+    if ARGV[4] == '0' then
+        entries = redis.call(ARGV[1], stream_key, ARGV[2], ARGV[3])
+    else
+        entries = redis.call(ARGV[1], stream_key, ARGV[2], ARGV[3], 'COUNT', ARGV[4])
+    end
+end
+
+return { tonumber(top), epoch, entries }
