@@ -87,7 +87,7 @@ internal static class BroadcastAllocationProbe
             server.Countdown.Reset((long)subscribers * burst);
             for (var i = 0; i < burst; i++)
             {
-                server.Node.Hub.BroadcastPublication(Channel, publication);
+                server.Node.Hub.BroadcastPublication(Channel, publication, Gyre.Core.Engine.StreamPosition.None);
             }
 
             server.Countdown.Wait(EmbeddedServer.Timeout);

@@ -80,7 +80,7 @@ public class BroadcastBenchmarks
     public int HubBroadcast()
     {
         _server.Countdown.Reset(Subscribers);
-        var queued = _server.Node.Hub.BroadcastPublication(Channel, _publication);
+        var queued = _server.Node.Hub.BroadcastPublication(Channel, _publication, Gyre.Core.Engine.StreamPosition.None);
         _server.Countdown.Wait(EmbeddedServer.Timeout);
         return queued;
     }
