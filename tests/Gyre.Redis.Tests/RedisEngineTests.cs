@@ -146,6 +146,20 @@ public sealed class RedisEngineTests(RedisFixture fixture) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task KeysGoToTheConfiguredDatabase()
+    {
+        var broker = new RedisBroker(await _scope.ConnectAsync(o => o with { Db = 3 }));
+        await using (broker)
+        {
+            await broker.StartAsync(new RecordingHandler(), default).AsTask().DefaultTimeout();
+            await broker.PublishAsync("news", Publication("in db 3"), History(), default).AsTask().DefaultTimeout();
+        }
+
+        Assert.True(await _raw!.GetDatabase(3).KeyExistsAsync($"{_scope.Prefix}.stream.news"));
+        Assert.False(await Raw.KeyExistsAsync($"{_scope.Prefix}.stream.news"));
+    }
+
+    [Fact]
     public async Task BrokerStartedByANodeAnswersToTheNodesId()
     {
         var broker = new RedisBroker(await _scope.ConnectAsync());
