@@ -38,9 +38,11 @@ public static class GyreApplicationExtensions
         var services = endpoints.ServiceProvider;
         var options = services.GetRequiredService<GyreEndpointOptions>();
         var node = services.GetRequiredService<Node>();
+        // One limiter for every connection endpoint of the node, as Centrifugo wraps them all in one middleware.
+        var limiter = new ConnectionLimiter(node, services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.AspNetCore"));
         if (!options.WebSocketDisabled)
         {
-            endpoints.Map(options.WebSocketPath, context => WebSocketEndpoint.HandleAsync(context, node, options));
+            endpoints.Map(options.WebSocketPath, context => WebSocketEndpoint.HandleAsync(context, node, options, limiter));
         }
 
         if (!options.HttpApiDisabled)

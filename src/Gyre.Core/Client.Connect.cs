@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Gyre.Core.Auth;
+using Gyre.Core.Channels;
 using Gyre.Core.Diagnostics;
 using Gyre.Core.Errors;
 using Gyre.Protocol.Messages;
@@ -8,26 +9,42 @@ namespace Gyre.Core;
 
 public sealed partial class Client
 {
+    /// <summary>
+    /// Longest connection or subscription lifetime honoured, one year as in Centrifuge: a longer TTL is almost surely a
+    /// bug, and clamping keeps every deadline far from overflow.
+    /// </summary>
+    private const long MaxTtlSeconds = 365L * 24 * 3600;
+
+    /// <summary>The connection token's <c>meta</c> claim: server-side data for proxies, never sent to the client.</summary>
+    internal ReadOnlyMemory<byte> Meta { get; private set; }
+
+    /// <summary>
+    /// Centrifugo's connect: authenticate (token, or anonymous when allowed), collect the server-side subscriptions
+    /// (token <c>subs</c>/<c>channels</c>, the personal channel, allowed channels of <c>ConnectRequest.subs</c>), apply the
+    /// channel and user connection limits and the expiry, then reply and subscribe.
+    /// </summary>
     private async ValueTask<Disconnect?> HandleConnectAsync(uint id, ConnectRequest request)
     {
         var insecure = _options.Insecure;
         ConnectionToken? token = null;
         if (request.Token.Length > 0)
         {
-            switch (_node.Tokens.VerifyConnectionToken(request.Token, ignoreExpiry: insecure, out token))
+            var verification = await _node.Tokens.VerifyConnectionTokenAsync(request.Token, _options.InsecureSkipTokenSignatureVerify).ConfigureAwait(false);
+            switch (verification.Status)
             {
                 case TokenStatus.Invalid:
-                    CoreLog.InvalidToken(_node.Log, Id);
+                    AuthLog.InvalidConnectionToken(_node.Log, Id, verification.Problem ?? "");
                     return Disconnect.InvalidToken;
                 case TokenStatus.Expired:
                     // The SDK fetches a fresh token and reconnects; this connection accepts nothing more.
-                    lock (_lock)
-                    {
-                        _state = ClientState.Unusable;
-                    }
+                    return ConnectError(id, ClientError.TokenExpired);
+            }
 
-                    WriteError(id, ClientError.TokenExpired);
-                    return null;
+            token = verification.Token!;
+            if (token.UserId.Length == 0 && _options.DisallowAnonymousConnectionTokens)
+            {
+                AuthLog.AnonymousTokenRefused(_node.Log, Id);
+                return Disconnect.PermissionDenied;
             }
         }
         else if (!insecure && !_options.AllowAnonymousConnectWithoutToken)
@@ -36,37 +53,85 @@ public sealed partial class Client
             return Disconnect.BadRequest;
         }
 
-        var serverSide = new List<(string Channel, Channels.ChannelOptions Options)>();
-        foreach (var channel in token?.Channels ?? [])
+        var user = token?.UserId ?? "";
+        var planned = new Dictionary<string, PlannedSubscription>(StringComparer.Ordinal);
+        foreach (var grant in token?.Subscriptions ?? [])
         {
-            if (_node.Channels.Resolve(channel, out var options) is { } error)
+            if (grant.Channel.Length == 0)
             {
-                WriteError(id, error);
-                lock (_lock)
-                {
-                    _state = ClientState.Unusable;
-                }
-
-                return null;
+                continue;
             }
 
-            serverSide.Add((channel, options));
+            if (!_node.Channels.TryGetOptions(grant.Channel, out var options))
+            {
+                AuthLog.UnknownServerSideChannel(_node.Log, Id, grant.Channel, "the connection token");
+                return ConnectError(id, ClientError.UnknownChannel);
+            }
+
+            planned[grant.Channel] = new PlannedSubscription(grant.Channel, grant.Override.ApplyTo(options), grant, SubscriptionSource.ConnectionToken);
         }
 
-        if (serverSide.Count > _options.ChannelLimit)
+        var personal = _options.SubscribeToUserPersonalChannel;
+        if (personal.Enabled && user.Length > 0)
+        {
+            var channel = _node.Channels.PersonalChannel(personal.PersonalChannelNamespace, user);
+            if (personal.SingleConnection)
+            {
+                await EnforceSingleConnectionAsync(channel, user).ConfigureAwait(false);
+            }
+
+            if (!_node.Channels.TryGetOptions(channel, out var options))
+            {
+                AuthLog.UnknownServerSideChannel(_node.Log, Id, channel, "client.subscribe_to_user_personal_channel");
+                return ConnectError(id, ClientError.UnknownChannel);
+            }
+
+            planned[channel] = new PlannedSubscription(channel, options, null, SubscriptionSource.UserPersonal);
+        }
+
+        // Channels the client names in its connect request (uni transports, or server-side subscriptions it had
+        // before a reconnect) are subscribed when the namespace would let the client subscribe to them anyway.
+        foreach (var channel in request.Subs.Keys)
+        {
+            if (!_node.Channels.TryGetOptions(channel, out var options))
+            {
+                CoreLog.ProtocolViolation(_node.Log, Id, "connect request names a channel in no namespace: " + channel);
+                return Disconnect.BadRequest;
+            }
+
+            if (!planned.ContainsKey(channel) && MayAutoSubscribe(channel, user, options))
+            {
+                planned[channel] = new PlannedSubscription(channel, options, null, SubscriptionSource.ConnectRequest);
+            }
+        }
+
+        if (_options.ChannelLimit > 0 && planned.Count > _options.ChannelLimit)
         {
             return Disconnect.ChannelLimit;
         }
 
-        UserId = token?.UserId ?? "";
-        Info = new ClientInfo { User = UserId, Client = Id };
-        if (token is { Info.IsEmpty: false })
+        if (_options.UserConnectionLimit > 0 && user.Length > 0 && _node.UserConnections(user).Count >= _options.UserConnectionLimit)
         {
-            Info.ConnInfo = ByteString.CopyFrom(token.Info.Span);
+            AuthLog.UserConnectionLimit(_node.Log, Id, user, _options.UserConnectionLimit);
+            return Disconnect.ConnectionLimit;
         }
 
         var now = Now();
+        var nowSeconds = now / 1000;
+        long expireAt = insecure ? 0 : Math.Min(token?.ExpireAt ?? 0, nowSeconds + MaxTtlSeconds);
         var result = new ConnectResult { Client = Id, Version = _node.Options.Version };
+        if (expireAt > 0)
+        {
+            if (expireAt < nowSeconds)
+            {
+                // expire_at in the past while exp is fine: Centrifuge's "connection expiration must be greater than now".
+                return ConnectError(id, ClientError.Expired);
+            }
+
+            result.Expires = true;
+            result.Ttl = (uint)(expireAt - nowSeconds);
+        }
+
         if (_options.PingInterval > TimeSpan.Zero)
         {
             result.Ping = (uint)_options.PingInterval.TotalSeconds;
@@ -78,14 +143,14 @@ public sealed partial class Client
             result.Time = now;
         }
 
-        long expireAt = 0;
-        if (token?.ExpiresAt is { } exp && !insecure)
+        UserId = user;
+        Info = new ClientInfo { User = UserId, Client = Id };
+        if (token is { Info.IsEmpty: false })
         {
-            result.Expires = true;
-            result.Ttl = (uint)Math.Max(1, exp - (now / 1000));
-            expireAt = (exp * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds;
+            Info.ConnInfo = ByteString.CopyFrom(token.Info.Span);
         }
 
+        Meta = token?.Meta ?? default;
         lock (_lock)
         {
             if (_state != ClientState.Connecting)
@@ -95,14 +160,14 @@ public sealed partial class Client
 
             _state = ClientState.Connected;
             _staleAt = 0;
-            _expireAt = expireAt;
+            _expireAt = expireAt > 0 ? (expireAt * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds : 0;
             StartPingsLocked(now);
             RescheduleLocked();
         }
 
         _node.Hub.AddClient(this);
-        var established = new List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)>(serverSide.Count);
-        foreach (var (channel, options) in serverSide)
+        var established = new List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)>(planned.Count);
+        foreach (var (channel, options, grant, source) in planned.Values)
         {
             // The client sends its last positions for server-side subscriptions in ConnectRequest.subs.
             var subRequest = request.Subs.TryGetValue(channel, out var state) ? state : new SubscribeRequest();
@@ -111,6 +176,8 @@ public sealed partial class Client
             {
                 PushJoinLeave = options.ForcePushJoinLeave,
                 Positioned = plan.Positioned,
+                Source = source,
+                Info = ChannelInfo(grant?.Info ?? default),
             };
             if (plan.Positioned)
             {
@@ -124,7 +191,7 @@ public sealed partial class Client
             }
         }
 
-        if (!CompleteConnect(id, result, established))
+        if (!CompleteConnect(id, result, established, planned))
         {
             return Disconnect.InsufficientState;
         }
@@ -138,11 +205,72 @@ public sealed partial class Client
         return null;
     }
 
+    /// <summary>A failed connect: the error reply, and the connection accepts no further command (the client closes it).</summary>
+    private Disconnect? ConnectError(uint id, ClientError error)
+    {
+        lock (_lock)
+        {
+            _state = ClientState.Unusable;
+        }
+
+        WriteError(id, error);
+        return null;
+    }
+
+    /// <summary>
+    /// Centrifugo's rule for channels a client lists in its connect request: not private, a valid name, and a
+    /// user-limited channel naming the user, or <c>allow_subscribe_for_client</c> (with anonymous allowed for anonymous
+    /// users), or insecure mode. Channels with a subscribe proxy are never auto-subscribed (Gyre has no proxies yet).
+    /// </summary>
+    private bool MayAutoSubscribe(string channel, string user, ChannelOptions options)
+    {
+        var rules = _node.Channels;
+        if (rules.IsPrivate(channel) || !rules.IsValidName(channel, options))
+        {
+            return false;
+        }
+
+        var userLimited = options.AllowUserLimitedChannels && rules.IsUserLimited(channel);
+        return (userLimited && rules.IsUserLimitedFor(channel, user))
+            || (options.AllowSubscribeForClient && (user.Length > 0 || options.AllowSubscribeForAnonymous) && !userLimited)
+            || _options.Insecure;
+    }
+
+    /// <summary>
+    /// <c>single_connection</c>: when the personal channel's presence shows the user connected, the user's other
+    /// connections on this node are closed with 3504 before this one is admitted.
+    /// </summary>
+    private async ValueTask EnforceSingleConnectionAsync(string personalChannel, string user)
+    {
+        var stats = await _node.Presence.PresenceStatsAsync(personalChannel, CancellationToken.None).ConfigureAwait(false);
+        if (stats.NumClients < 1)
+        {
+            return;
+        }
+
+        foreach (var other in _node.UserConnections(user))
+        {
+            if (other != this)
+            {
+                await other.CloseAsync(Disconnect.ConnectionLimit).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The subscriber's ClientInfo with <c>chan_info</c>, or null to use the connection's own.</summary>
+    private ClientInfo? ChannelInfo(ReadOnlyMemory<byte> channelInfo) => channelInfo.IsEmpty
+        ? null
+        : new ClientInfo { User = UserId, Client = Id, ConnInfo = Info.ConnInfo, ChanInfo = ByteString.CopyFrom(channelInfo.Span) };
+
     /// <summary>
     /// Queues the connect reply with every server-side subscription's result, holding all their locks so that
     /// buffered and live publications of those channels are ordered after the reply.
     /// </summary>
-    private bool CompleteConnect(uint id, ConnectResult result, List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)> established)
+    private bool CompleteConnect(
+        uint id,
+        ConnectResult result,
+        List<(Subscription Subscription, SubscriptionPlan Plan, RecoveryRead? Read, SubscribeRequest Request)> established,
+        Dictionary<string, PlannedSubscription> planned)
     {
         var held = 0;
         try
@@ -151,17 +279,24 @@ public sealed partial class Client
             {
                 subscription.Enter();
                 held++;
+                SubscribeResult subResult;
                 if (read is null)
                 {
-                    result.Subs[subscription.Channel] = new SubscribeResult();
+                    subResult = new SubscribeResult();
                     subscription.Active = true;
-                    continue;
                 }
-
-                var subResult = CompleteSubscribeLocked(subscription, plan, read, subRequest);
-                if (subResult is null)
+                else if (CompleteSubscribeLocked(subscription, plan, read, subRequest) is { } completed)
+                {
+                    subResult = completed;
+                }
+                else
                 {
                     return false;
+                }
+
+                if (planned[subscription.Channel].Grant is { Data.IsEmpty: false } grant)
+                {
+                    subResult.Data = ByteString.CopyFrom(grant.Data.Span);
                 }
 
                 result.Subs[subscription.Channel] = subResult;
@@ -179,50 +314,113 @@ public sealed partial class Client
         }
     }
 
-    private Disconnect? HandleRefresh(uint id, RefreshRequest request)
+    /// <summary>
+    /// The client-side refresh of a connection token (centrifuge-js calls <c>getToken</c> when <c>ttl</c> elapses). An
+    /// expired token closes with 3005, an invalid one or another user's with 3500; a token whose <c>channels</c>/<c>subs</c>
+    /// differ from the server-side subscriptions the first token created closes with 3010, so the client reconnects
+    /// with the new set, as Centrifugo does.
+    /// </summary>
+    private async ValueTask<Disconnect?> HandleRefreshAsync(uint id, RefreshRequest request)
     {
         if (request.Token.Length == 0)
         {
             return Disconnect.BadRequest;
         }
 
-        switch (_node.Tokens.VerifyConnectionToken(request.Token, ignoreExpiry: false, out var token))
+        var verification = await _node.Tokens.VerifyConnectionTokenAsync(request.Token, _options.InsecureSkipTokenSignatureVerify).ConfigureAwait(false);
+        switch (verification.Status)
         {
             case TokenStatus.Invalid:
+                AuthLog.InvalidConnectionToken(_node.Log, Id, verification.Problem ?? "");
                 return Disconnect.InvalidToken;
             case TokenStatus.Expired:
                 return Disconnect.Expired;
         }
 
-        if (token!.UserId != UserId)
+        var token = verification.Token!;
+        if (token.UserId != UserId)
         {
+            AuthLog.RefreshUserMismatch(_node.Log, Id, UserId, token.UserId);
             return Disconnect.InvalidToken;
         }
 
-        var result = new RefreshResult { Client = Id, Version = _node.Options.Version };
-        var now = Now();
-        lock (_lock)
+        if (TokenSubscriptionsChanged(token))
         {
-            if (token.ExpiresAt is { } exp)
-            {
-                result.Expires = true;
-                result.Ttl = (uint)Math.Max(1, exp - (now / 1000));
-                _expireAt = (exp * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds;
-            }
-            else
-            {
-                _expireAt = 0;
-            }
-
-            RescheduleLocked();
+            AuthLog.TokenChannelsChanged(_node.Log, Id, UserId);
+            return Disconnect.InsufficientState;
         }
 
+        var now = Now();
+        var nowSeconds = now / 1000;
+        var expireAt = Math.Min(token.ExpireAt, nowSeconds + MaxTtlSeconds);
+        var result = new RefreshResult { Client = Id, Version = _node.Options.Version };
+        if (expireAt > 0)
+        {
+            if (expireAt <= nowSeconds)
+            {
+                WriteError(id, ClientError.Expired);
+                return null;
+            }
+
+            result.Expires = true;
+            result.Ttl = (uint)(expireAt - nowSeconds);
+        }
+
+        Meta = token.Meta;
         if (!token.Info.IsEmpty)
         {
             Info = new ClientInfo { User = UserId, Client = Id, ConnInfo = ByteString.CopyFrom(token.Info.Span) };
         }
 
+        lock (_lock)
+        {
+            if (!token.Info.IsEmpty)
+            {
+                // Subscribers with chan_info show the new conn_info from now on too.
+                foreach (var subscription in _subscriptions.Values)
+                {
+                    if (subscription.Info is { } previous)
+                    {
+                        subscription.Info = new ClientInfo { User = UserId, Client = Id, ConnInfo = Info.ConnInfo, ChanInfo = previous.ChanInfo };
+                    }
+                }
+            }
+
+            // A token without expiry makes the connection permanent. (Centrifuge keeps the old deadline then, so the
+            // connection dies at it although the client, told expires:false, never refreshes again.)
+            _expireAt = expireAt > 0 ? (expireAt * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds : 0;
+            RescheduleLocked();
+        }
+
         WriteReply(new Reply { Id = id, Refresh = result });
         return null;
     }
+
+    /// <summary>Centrifugo's <c>tokenChannelsChanged</c>: a channel granted now but not subscribed, or a token subscription no longer granted.</summary>
+    private bool TokenSubscriptionsChanged(ConnectionToken token)
+    {
+        lock (_lock)
+        {
+            foreach (var grant in token.Subscriptions)
+            {
+                if (grant.Channel.Length > 0 && !_subscriptions.ContainsKey(grant.Channel))
+                {
+                    return true;
+                }
+            }
+
+            foreach (var subscription in _subscriptions.Values)
+            {
+                if (subscription.Source == SubscriptionSource.ConnectionToken && !token.Subscriptions.Any(g => g.Channel == subscription.Channel))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>A server-side subscription decided at connect.</summary>
+    private readonly record struct PlannedSubscription(string Channel, ChannelOptions Options, TokenSubscription? Grant, SubscriptionSource Source);
 }

@@ -32,7 +32,7 @@ public sealed partial class Client
             return null;
         }
 
-        await _node.PublishAsync(channel, request.Data.Memory, options, Info).ConfigureAwait(false);
+        await _node.PublishAsync(channel, request.Data.Memory, options, PublisherInfo(channel)).ConfigureAwait(false);
         WriteReply(new Reply { Id = id, Publish = new PublishResult() });
         return null;
     }

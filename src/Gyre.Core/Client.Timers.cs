@@ -42,6 +42,7 @@ public sealed partial class Client
         Disconnect? disconnect = null;
         var ping = false;
         var refreshPresence = false;
+        List<Subscription>? expiredSubscriptions = null;
         lock (_lock)
         {
             if (_state == ClientState.Closed)
@@ -67,6 +68,15 @@ public sealed partial class Client
             }
             else
             {
+                if (_subExpiryCheckAt != 0 && _subExpiryCheckAt <= now)
+                {
+                    expiredSubscriptions = TakeExpiredSubscriptionsLocked(now, out var serverSideExpired);
+                    if (serverSideExpired)
+                    {
+                        disconnect = Disconnect.SubExpired;
+                    }
+                }
+
                 if (_nextPingAt != 0 && _nextPingAt <= now)
                 {
                     ping = true;
@@ -96,6 +106,11 @@ public sealed partial class Client
             return;
         }
 
+        if (expiredSubscriptions is not null)
+        {
+            EndExpiredSubscriptions(expiredSubscriptions);
+        }
+
         if (ping)
         {
             Enqueue(Codec.EmptyReply);
@@ -115,7 +130,7 @@ public sealed partial class Client
         }
 
         var next = long.MaxValue;
-        foreach (var deadline in (ReadOnlySpan<long>)[_staleAt, _nextPingAt, _pongDeadline, _expireAt, _nextPresenceAt])
+        foreach (var deadline in (ReadOnlySpan<long>)[_staleAt, _nextPingAt, _pongDeadline, _expireAt, _nextPresenceAt, _subExpiryCheckAt])
         {
             if (deadline != 0 && deadline < next)
             {

@@ -233,8 +233,8 @@ public sealed partial class Client
             { History: { } r } => HandleHistoryAsync(command.Id, r),
             { Rpc: { } r } => new(HandleRpc(command.Id, r)),
             { Send: not null } => new(Disconnect.NotAvailable),
-            { Refresh: { } r } => new(HandleRefresh(command.Id, r)),
-            { SubRefresh: { } r } => new(HandleSubRefresh(command.Id, r)),
+            { Refresh: { } r } => HandleRefreshAsync(command.Id, r),
+            { SubRefresh: { } r } => HandleSubRefreshAsync(command.Id, r),
             _ => Violation("command without a request"),
         };
     }

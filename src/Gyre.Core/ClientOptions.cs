@@ -60,4 +60,63 @@ public sealed record ClientOptions
 
     /// <summary><c>client.presence_update_interval</c>, default 27 s: how often a connection refreshes its presence entries.</summary>
     public TimeSpan PresenceUpdateInterval { get; init; } = TimeSpan.FromSeconds(27);
+
+    /// <summary>
+    /// <c>client.expired_sub_close_delay</c>, default 25 s: grace after a subscription token's expiry for the client's
+    /// <c>sub_refresh</c>. Past it, the subscription ends with unsubscribe push 2501 (the client resubscribes with a new
+    /// token), or a server-side subscription closes the connection with 3006.
+    /// </summary>
+    public TimeSpan ExpiredSubCloseDelay { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary><c>client.disallow_anonymous_connection_tokens</c>: a connection token with an empty user disconnects with 3507.</summary>
+    public bool DisallowAnonymousConnectionTokens { get; init; }
+
+    /// <summary>
+    /// <c>client.insecure_skip_token_signature_verify</c>: trust token claims without checking signatures. Testing only:
+    /// anyone can then claim any user.
+    /// </summary>
+    public bool InsecureSkipTokenSignatureVerify { get; init; }
+
+    /// <summary>
+    /// <c>client.user_connection_limit</c>, default 0 (unlimited): a user's connections on this node beyond it are
+    /// refused with 3504. Anonymous connections are not counted.
+    /// </summary>
+    public int UserConnectionLimit { get; init; }
+
+    /// <summary>
+    /// <c>client.connection_limit</c>, default 0 (unlimited): connections this node accepts. Transports answer HTTP 503
+    /// before the upgrade once this many are open.
+    /// </summary>
+    public int ConnectionLimit { get; init; }
+
+    /// <summary>
+    /// <c>client.connection_rate_limit</c>, default 0 (unlimited): new connections per second this node accepts;
+    /// transports answer HTTP 503 beyond it.
+    /// </summary>
+    public int ConnectionRateLimit { get; init; }
+
+    /// <summary><c>client.subscribe_to_user_personal_channel</c>: a server-side subscription to each user's own channel.</summary>
+    public PersonalChannelOptions SubscribeToUserPersonalChannel { get; init; } = PersonalChannelOptions.Default;
+}
+
+/// <summary>
+/// <c>client.subscribe_to_user_personal_channel.*</c>: every authenticated connection is subscribed server-side to
+/// <c>&lt;namespace&gt;&lt;namespace_boundary&gt;&lt;user_boundary&gt;&lt;user&gt;</c> (<c>personal:#42</c>, or <c>#42</c> without namespace).
+/// </summary>
+public sealed record PersonalChannelOptions
+{
+    /// <summary>Off.</summary>
+    public static PersonalChannelOptions Default { get; } = new();
+
+    /// <summary><c>enabled</c>. Default false.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary><c>personal_channel_namespace</c>: the namespace of personal channels; empty means channels without namespace.</summary>
+    public string PersonalChannelNamespace { get; init; } = "";
+
+    /// <summary>
+    /// <c>single_connection</c>: a new connection of a user closes the user's other connections with 3504. Uses the
+    /// presence of the personal channel, so its namespace needs <c>presence</c> (checked at startup).
+    /// </summary>
+    public bool SingleConnection { get; init; }
 }

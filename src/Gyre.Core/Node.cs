@@ -29,6 +29,9 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
 
     private readonly SemaphoreSlim[] _subscriptionLocks = [.. Enumerable.Range(0, SubscriptionLockCount).Select(_ => new SemaphoreSlim(1, 1))];
 
+    /// <summary>Open transports (authenticated or not), for <c>client.connection_limit</c>: a counter, read on every upgrade.</summary>
+    private int _openClients;
+
     /// <summary>Creates a node. Without a broker or presence manager, the memory engine is used.</summary>
     public Node(NodeOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, IBroker? broker = null, IPresenceManager? presence = null)
     {
@@ -39,6 +42,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         Presence = presence ?? new MemoryPresenceManager(time: Time);
         Channels = new ChannelRules(options.Channels);
         Tokens = new TokenVerifier(options.Token, Time);
+        SubscriptionTokens = options.SubscriptionToken is { } subscriptionToken ? new TokenVerifier(subscriptionToken, Time) : Tokens;
         Hub = new Hub();
         StartedAt = Time.GetUtcNow();
     }
@@ -74,6 +78,12 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
 
     internal TokenVerifier Tokens { get; }
 
+    /// <summary>The <c>client.subscription_token</c> verifier when enabled, else <see cref="Tokens"/>.</summary>
+    internal TokenVerifier SubscriptionTokens { get; }
+
+    /// <summary>Connections currently open on this node, including those still before their connect command.</summary>
+    public int OpenConnections => Volatile.Read(ref _openClients);
+
     internal ILogger Log { get; }
 
     /// <summary>Starts the broker.</summary>
@@ -87,6 +97,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     {
         var client = new Client(this, transport);
         _clients.TryAdd(client, 0);
+        Interlocked.Increment(ref _openClients);
         return client;
     }
 
@@ -164,6 +175,8 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     {
         await Broker.DisposeAsync().ConfigureAwait(false);
         await Presence.DisposeAsync().ConfigureAwait(false);
+        Tokens.Dispose();
+        SubscriptionTokens.Dispose();
         foreach (var semaphore in _subscriptionLocks)
         {
             semaphore.Dispose();
@@ -189,7 +202,13 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         // other node to come from. Multi-node engines route them here.
     }
 
-    internal void Forget(Client client) => _clients.TryRemove(client, out _);
+    internal void Forget(Client client)
+    {
+        if (_clients.TryRemove(client, out _))
+        {
+            Interlocked.Decrement(ref _openClients);
+        }
+    }
 
     internal TimeSpan MetaTtl(ChannelOptions options) =>
         options.HistoryMetaTtl > TimeSpan.Zero ? options.HistoryMetaTtl : Options.Channels.HistoryMetaTtl;

@@ -24,8 +24,14 @@ public sealed record NodeOptions
     /// <summary>Channel namespaces and their permissions.</summary>
     public ChannelsOptions Channels { get; init; } = ChannelsOptions.Default;
 
-    /// <summary>Connection token verification.</summary>
+    /// <summary>Connection token verification (and subscription tokens, unless <see cref="SubscriptionToken"/> is set).</summary>
     public TokenOptions Token { get; init; } = TokenOptions.Default;
+
+    /// <summary>
+    /// <c>client.subscription_token</c> when <c>enabled</c>: a separate verifier for subscription tokens. Null (the
+    /// default) verifies them with <see cref="Token"/>.
+    /// </summary>
+    public TokenOptions? SubscriptionToken { get; init; }
 
     /// <summary>Client RPC behaviour.</summary>
     public RpcOptions Rpc { get; init; } = RpcOptions.Default;

@@ -61,6 +61,15 @@ internal sealed class Subscription
     /// <summary>Channel info (<c>chan_info</c>) of this subscriber.</summary>
     public ClientInfo? Info { get; set; }
 
+    /// <summary>Where the subscription came from (a client command, the connection token, the personal channel…).</summary>
+    public Auth.SubscriptionSource Source { get; init; }
+
+    /// <summary>
+    /// When the subscription expires (a subscription token's <c>exp</c>/<c>expire_at</c>), in Unix seconds; 0 = never.
+    /// A <c>sub_refresh</c> moves it. Guarded by the client's lock.
+    /// </summary>
+    public long ExpireAt { get; set; }
+
     /// <summary>
     /// Set once the subscribe reply is queued. Publications that reach the hub before that are dropped (or
     /// buffered, for positioned subscriptions), so a client never sees a push before the subscribe reply.

@@ -12,8 +12,14 @@ internal static class WebSocketEndpoint
     private const string JsonSubprotocol = "centrifuge-json";
     private const string ProtobufSubprotocol = "centrifuge-protobuf";
 
-    public static async Task HandleAsync(HttpContext context, Node node, GyreEndpointOptions options)
+    public static async Task HandleAsync(HttpContext context, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
     {
+        if (limiter.Enabled && !limiter.TryAdmit())
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

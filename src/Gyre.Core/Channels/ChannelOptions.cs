@@ -93,6 +93,13 @@ public sealed record ChannelOptions
     /// <summary><c>allow_user_limited_channels</c>: <c>name#u1,u2</c> channels admit only the listed users.</summary>
     public bool AllowUserLimitedChannels { get; init; }
 
+    /// <summary>
+    /// <c>channel_regex</c>: the part of a channel name after the namespace boundary (the whole name without a
+    /// namespace) must match this regex (Go syntax, unanchored, so anchor it yourself); a mismatch is error 107.
+    /// Empty: the name must be ASCII instead.
+    /// </summary>
+    public string ChannelRegex { get; init; } = "";
+
     /// <summary>History is on when both size and TTL are set, as in Centrifugo.</summary>
     public bool HistoryEnabled => HistorySize > 0 && HistoryTtl > TimeSpan.Zero;
 }

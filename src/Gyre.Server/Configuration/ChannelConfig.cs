@@ -135,7 +135,7 @@ public class ChannelOptionsConfig
     /// <summary><c>allow_user_limited_channels</c>.</summary>
     public bool AllowUserLimitedChannels { get; set; }
 
-    /// <summary><c>channel_regex</c>: the part after the namespace must match. Kept, not used yet.</summary>
+    /// <summary><c>channel_regex</c>: the part after the namespace must match (else error 107); without it, names must be ASCII.</summary>
     public string ChannelRegex { get; set; } = "";
 
     /// <summary><c>publication_data_format</c>: overrides the global one. Kept, not used yet.</summary>

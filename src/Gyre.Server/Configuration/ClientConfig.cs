@@ -20,13 +20,13 @@ public sealed class ClientConfig
     /// <summary><c>client.token</c>: connection token verification.</summary>
     public TokenConfig Token { get; set; } = new();
 
-    /// <summary><c>client.subscription_token</c>: a separate verifier for subscription tokens. Kept, not used yet.</summary>
+    /// <summary><c>client.subscription_token</c>: a separate verifier for subscription tokens when <c>enabled</c>.</summary>
     public SubscriptionTokenConfig SubscriptionToken { get; set; } = new();
 
     /// <summary><c>client.allow_anonymous_connect_without_token</c>. Default false.</summary>
     public bool AllowAnonymousConnectWithoutToken { get; set; } = Defaults.AllowAnonymousConnectWithoutToken;
 
-    /// <summary><c>client.disallow_anonymous_connection_tokens</c>. Default false. Kept, not used yet.</summary>
+    /// <summary><c>client.disallow_anonymous_connection_tokens</c>: a token with an empty user disconnects with 3507. Default false.</summary>
     public bool DisallowAnonymousConnectionTokens { get; set; }
 
     /// <summary><c>client.ping_interval</c>, default 25 s; negative disables pings. Must exceed <see cref="PongTimeout"/>.</summary>
@@ -38,7 +38,7 @@ public sealed class ClientConfig
     /// <summary><c>client.expired_close_delay</c>, default 25 s.</summary>
     public TimeSpan ExpiredCloseDelay { get; set; } = Defaults.ExpiredCloseDelay;
 
-    /// <summary><c>client.expired_sub_close_delay</c>, default 25 s. Kept, not used yet.</summary>
+    /// <summary><c>client.expired_sub_close_delay</c>, default 25 s: grace after a subscription token expires.</summary>
     public TimeSpan ExpiredSubCloseDelay { get; set; } = TimeSpan.FromSeconds(25);
 
     /// <summary><c>client.stale_close_delay</c>, default 10 s.</summary>
@@ -68,13 +68,13 @@ public sealed class ClientConfig
     /// <summary><c>client.channel_position_max_time_lag</c>, default 0. Kept, not used yet.</summary>
     public TimeSpan ChannelPositionMaxTimeLag { get; set; }
 
-    /// <summary><c>client.connection_limit</c>, default 0 (unlimited). Kept, not used yet.</summary>
+    /// <summary><c>client.connection_limit</c>, default 0 (unlimited): beyond it, connection endpoints answer 503.</summary>
     public int ConnectionLimit { get; set; }
 
-    /// <summary><c>client.user_connection_limit</c>, default 0 (unlimited). Kept, not used yet.</summary>
+    /// <summary><c>client.user_connection_limit</c>, default 0 (unlimited): a user's connections beyond it get 3504.</summary>
     public int UserConnectionLimit { get; set; }
 
-    /// <summary><c>client.connection_rate_limit</c>, default 0 (unlimited). Kept, not used yet.</summary>
+    /// <summary><c>client.connection_rate_limit</c>, default 0 (unlimited): new connections per second; beyond it, 503.</summary>
     public int ConnectionRateLimit { get; set; }
 
     /// <summary><c>client.connect_include_server_time</c>. Default false.</summary>
@@ -86,7 +86,7 @@ public sealed class ClientConfig
     /// <summary><c>client.recovery_max_publication_limit</c>, default 300.</summary>
     public int RecoveryMaxPublicationLimit { get; set; } = 300;
 
-    /// <summary><c>client.insecure_skip_token_signature_verify</c>. Kept, not used yet.</summary>
+    /// <summary><c>client.insecure_skip_token_signature_verify</c>: trust token claims without checking signatures. Testing only.</summary>
     public bool InsecureSkipTokenSignatureVerify { get; set; }
 
     /// <summary><c>client.user_id_http_header</c>. Kept, not used yet.</summary>
@@ -95,7 +95,7 @@ public sealed class ClientConfig
     /// <summary><c>client.insecure</c>: accept everything. Development only. Default false.</summary>
     public bool Insecure { get; set; } = Defaults.Insecure;
 
-    /// <summary><c>client.subscribe_to_user_personal_channel</c>. Kept, not used yet.</summary>
+    /// <summary><c>client.subscribe_to_user_personal_channel</c>: a server-side subscription to each user's personal channel.</summary>
     public PersonalChannelConfig SubscribeToUserPersonalChannel { get; set; } = new();
 
     /// <summary><c>client.connect_code_to_unidirectional_disconnect</c>: not supported yet.</summary>
@@ -108,37 +108,37 @@ public class TokenConfig
     /// <summary><c>hmac_secret_key</c>: HS256/384/512 key, the raw UTF-8 bytes of the string.</summary>
     public string HmacSecretKey { get; set; } = "";
 
-    /// <summary><c>hmac_previous_secret_key</c>: the key being rotated out. Kept, not used yet.</summary>
+    /// <summary><c>hmac_previous_secret_key</c>: the key being rotated out, tried when the current one fails.</summary>
     public string HmacPreviousSecretKey { get; set; } = "";
 
-    /// <summary><c>hmac_previous_secret_key_valid_until</c>: Unix seconds; 0 = no limit. Kept, not used yet.</summary>
+    /// <summary><c>hmac_previous_secret_key_valid_until</c>: Unix seconds after which the previous key is ignored; 0 = no limit.</summary>
     public long HmacPreviousSecretKeyValidUntil { get; set; }
 
-    /// <summary><c>rsa_public_key</c> (PEM). Kept, not used yet.</summary>
+    /// <summary><c>rsa_public_key</c>: PEM public key or certificate enabling RS256/384/512.</summary>
     public string RsaPublicKey { get; set; } = "";
 
-    /// <summary><c>ecdsa_public_key</c> (PEM). Kept, not used yet.</summary>
+    /// <summary><c>ecdsa_public_key</c>: PEM public key or certificate enabling the ES algorithm of its curve.</summary>
     public string EcdsaPublicKey { get; set; } = "";
 
-    /// <summary><c>jwks_public_endpoint</c>. Kept, not used yet.</summary>
+    /// <summary><c>jwks_public_endpoint</c>: http(s) URL of a JSON Web Key Set; replaces the static keys.</summary>
     public string JwksPublicEndpoint { get; set; } = "";
 
-    /// <summary><c>audience</c>. Kept, not used yet.</summary>
+    /// <summary><c>audience</c>: required member of the token's <c>aud</c>.</summary>
     public string Audience { get; set; } = "";
 
-    /// <summary><c>audience_regex</c>. Kept, not used yet.</summary>
+    /// <summary><c>audience_regex</c>: one of the token's audiences must match; named groups may fill JWKS placeholders.</summary>
     public string AudienceRegex { get; set; } = "";
 
-    /// <summary><c>issuer</c>. Kept, not used yet.</summary>
+    /// <summary><c>issuer</c>: required value of the token's <c>iss</c>.</summary>
     public string Issuer { get; set; } = "";
 
-    /// <summary><c>issuer_regex</c>. Kept, not used yet.</summary>
+    /// <summary><c>issuer_regex</c>: the token's <c>iss</c> must match; named groups may fill JWKS placeholders.</summary>
     public string IssuerRegex { get; set; } = "";
 
     /// <summary><c>user_id_claim</c>: claim holding the user ID instead of <c>sub</c>. <c>gentoken</c> sets it too.</summary>
     public string UserIdClaim { get; set; } = "";
 
-    /// <summary><c>insecure_skip_jwks_endpoint_safety_check</c>. Kept, not used yet.</summary>
+    /// <summary><c>insecure_skip_jwks_endpoint_safety_check</c>: allow JWKS placeholders filled by open-ended regex groups. Insecure.</summary>
     public bool InsecureSkipJwksEndpointSafetyCheck { get; set; }
 }
 

@@ -30,6 +30,18 @@ public static class ConfigMapper
                 RecoveryMaxPublicationLimit = client.RecoveryMaxPublicationLimit,
                 ConnectIncludeServerTime = client.ConnectIncludeServerTime,
                 PresenceUpdateInterval = client.PresenceUpdateInterval,
+                ExpiredSubCloseDelay = client.ExpiredSubCloseDelay,
+                DisallowAnonymousConnectionTokens = client.DisallowAnonymousConnectionTokens,
+                InsecureSkipTokenSignatureVerify = client.InsecureSkipTokenSignatureVerify,
+                UserConnectionLimit = client.UserConnectionLimit,
+                ConnectionLimit = client.ConnectionLimit,
+                ConnectionRateLimit = client.ConnectionRateLimit,
+                SubscribeToUserPersonalChannel = new PersonalChannelOptions
+                {
+                    Enabled = client.SubscribeToUserPersonalChannel.Enabled,
+                    PersonalChannelNamespace = client.SubscribeToUserPersonalChannel.PersonalChannelNamespace,
+                    SingleConnection = client.SubscribeToUserPersonalChannel.SingleConnection,
+                },
             },
             Channels = new ChannelsOptions
             {
@@ -42,12 +54,30 @@ public static class ConfigMapper
                 UserSeparator = channel.UserSeparator,
                 HistoryMetaTtl = channel.HistoryMetaTtl,
             },
-            Token = new TokenOptions { HmacSecretKey = client.Token.HmacSecretKey },
+            Token = ToTokenOptions(client.Token),
+            SubscriptionToken = client.SubscriptionToken.Enabled ? ToTokenOptions(client.SubscriptionToken) : null,
             Rpc = new RpcOptions { PingEnabled = config.Rpc.Ping.Enabled, PingMethod = config.Rpc.Ping.Method },
         };
         // An empty node.name keeps the record's default (the host name), as Centrifugo does.
         return config.Node.Name.Length == 0 ? node : node with { Name = config.Node.Name };
     }
+
+    /// <summary>The verifier options of <c>client.token</c> or <c>client.subscription_token</c>.</summary>
+    public static TokenOptions ToTokenOptions(TokenConfig token) => new()
+    {
+        HmacSecretKey = token.HmacSecretKey,
+        HmacPreviousSecretKey = token.HmacPreviousSecretKey,
+        HmacPreviousSecretKeyValidUntil = token.HmacPreviousSecretKeyValidUntil,
+        RsaPublicKey = token.RsaPublicKey,
+        EcdsaPublicKey = token.EcdsaPublicKey,
+        JwksPublicEndpoint = token.JwksPublicEndpoint,
+        Audience = token.Audience,
+        AudienceRegex = token.AudienceRegex,
+        Issuer = token.Issuer,
+        IssuerRegex = token.IssuerRegex,
+        UserIdClaim = token.UserIdClaim,
+        InsecureSkipJwksEndpointSafetyCheck = token.InsecureSkipJwksEndpointSafetyCheck,
+    };
 
     /// <summary>The HTTP-facing options: WebSocket, HTTP API, health and allowed origins.</summary>
     public static GyreEndpointOptions ToEndpointOptions(GyreConfig config) => new()
@@ -107,5 +137,6 @@ public static class ConfigMapper
         AllowHistoryForSubscriber = options.AllowHistoryForSubscriber,
         AllowHistoryForAnonymous = options.AllowHistoryForAnonymous,
         AllowUserLimitedChannels = options.AllowUserLimitedChannels,
+        ChannelRegex = options.ChannelRegex,
     };
 }

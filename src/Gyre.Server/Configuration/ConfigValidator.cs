@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Gyre.Core.Auth;
+using Gyre.Core.Channels;
 
 namespace Gyre.Server.Configuration;
 
@@ -39,6 +41,13 @@ internal static partial class ConfigValidator
                 $"invalid custom user ID claim {GoStrconv.Quote(token.UserIdClaim)} (must match {UserIdClaim()})");
         }
 
+        // Centrifugo builds the subscription token verifier (and so checks its keys) only when it is enabled.
+        Token(check, client.Token, "client.token");
+        if (client.SubscriptionToken.Enabled)
+        {
+            Token(check, client.SubscriptionToken, "client.subscription_token");
+        }
+
         check.That(ErrorModes.Contains(config.HttpApi.ErrorMode), "http_api.error_mode",
             $"unknown error mode {GoStrconv.Quote(config.HttpApi.ErrorMode)} (only \"transport\" is accepted)");
         check.That(ErrorModes.Contains(config.GrpcApi.ErrorMode), "grpc_api.error_mode",
@@ -61,6 +70,73 @@ internal static partial class ConfigValidator
             check.That(names.Add(ns.Name), ConfigTree.Join(path, "name"), $"namespace name must be unique: {ns.Name}");
             ChannelOptions(check, ns, path, channel.HistoryMetaTtl);
         }
+
+        PersonalChannel(check, client.SubscribeToUserPersonalChannel, channel);
+    }
+
+    /// <summary>
+    /// Centrifugo's token verifier checks, each reported at its key: mutually exclusive exact and regex forms, regexes
+    /// that compile, PEM keys that parse, and a JWKS endpoint with an http(s) scheme whose placeholders are filled only
+    /// from explicit lists of literals (the 6.7.0 rule; <c>insecure_skip_jwks_endpoint_safety_check</c> lifts it).
+    /// </summary>
+    private static void Token(Checker check, TokenConfig token, string path)
+    {
+        string Key(string key) => ConfigTree.Join(path, key);
+
+        check.That(token.Audience.Length == 0 || token.AudienceRegex.Length == 0, Key("audience_regex"),
+            "can not use both audience and audience_regex, configure only one of them");
+        check.That(token.Issuer.Length == 0 || token.IssuerRegex.Length == 0, Key("issuer_regex"),
+            "can not use both issuer and issuer_regex, configure only one of them");
+        foreach (var (key, pattern) in new[] { ("issuer_regex", token.IssuerRegex), ("audience_regex", token.AudienceRegex) })
+        {
+            var problem = pattern.Length == 0 ? null
+                : TokenVerifier.Validate(key == "issuer_regex" ? new TokenOptions { IssuerRegex = pattern } : new TokenOptions { AudienceRegex = pattern });
+            check.That(problem is null, Key(key), $"invalid regex {GoStrconv.Quote(pattern)}: {problem}");
+        }
+
+        if (token.JwksPublicEndpoint.Length > 0)
+        {
+            // JWKS replaces the static keys, which are then not even parsed (as in Centrifugo).
+            var problem = TokenVerifier.Validate(ConfigMapper.ToTokenOptions(token));
+            check.That(problem is null, Key("jwks_public_endpoint"), problem ?? "");
+            return;
+        }
+
+        foreach (var (key, kind, options) in new[]
+        {
+            ("rsa_public_key", "RSA", new TokenOptions { RsaPublicKey = token.RsaPublicKey }),
+            ("ecdsa_public_key", "ECDSA", new TokenOptions { EcdsaPublicKey = token.EcdsaPublicKey }),
+        })
+        {
+            var problem = TokenVerifier.Validate(options);
+            check.That(problem is null, Key(key), $"error parsing {kind} public key: {problem}");
+        }
+    }
+
+    /// <summary>
+    /// Centrifugo's checks of <c>client.subscribe_to_user_personal_channel</c>: the namespace exists, and
+    /// <c>single_connection</c> (which reads the personal channel's presence) needs presence on it.
+    /// </summary>
+    private static void PersonalChannel(Checker check, PersonalChannelConfig personal, ChannelConfig channel)
+    {
+        if (!personal.Enabled)
+        {
+            return;
+        }
+
+        const string Path = "client.subscribe_to_user_personal_channel";
+        if (personal.PersonalChannelNamespace.Length == 0)
+        {
+            check.That(!personal.SingleConnection || channel.WithoutNamespace.Presence, ConfigTree.Join(Path, "single_connection"),
+                "presence must be enabled on top level (channel.without_namespace.presence) to maintain single connection");
+            return;
+        }
+
+        var ns = channel.Namespaces.FirstOrDefault(n => n.Name == personal.PersonalChannelNamespace);
+        check.That(ns is not null, ConfigTree.Join(Path, "personal_channel_namespace"),
+            $"namespace for user personal channel not found: {personal.PersonalChannelNamespace}");
+        check.That(!personal.SingleConnection || ns!.Presence, ConfigTree.Join(Path, "single_connection"),
+            $"presence must be enabled for namespace {personal.PersonalChannelNamespace} to maintain single connection");
     }
 
     /// <summary>Centrifugo's <c>validateChannelOptions</c>, minus proxy-name checks (proxies are not supported yet).</summary>
@@ -99,7 +175,8 @@ internal static partial class ConfigValidator
         {
             try
             {
-                _ = new Regex(options.ChannelRegex, RegexOptions.None, TimeSpan.FromSeconds(1));
+                // Compiled exactly as ChannelRules will run it: with the linear-time engine, like Go's RE2.
+                _ = ChannelRules.CompileRegex(options.ChannelRegex);
             }
             catch (ArgumentException e)
             {
