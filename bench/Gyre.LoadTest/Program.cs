@@ -11,7 +11,8 @@ if (args.Length > 0 && args[0] == "worker")
         Arg(args, "--protocol", "centrifugo-json"),
         Arg(args, "--publish-path", "/api/publish"),
         Arg(args, "--api-key", "bench"),
-        Arg(args, "--hmac-secret", "bench-secret"));
+        Arg(args, "--hmac-secret", "bench-secret"),
+        Arg(args, "--client", "raw"));
     return await new LoadWorker(options).RunAsync();
 }
 

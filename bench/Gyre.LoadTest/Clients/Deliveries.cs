@@ -11,7 +11,10 @@ internal static class Deliveries
     private static ReadOnlySpan<byte> Marker => "{\"q\":"u8;
 
     /// <summary>Counts every payload in <paramref name="frame"/>; returns how many were found.</summary>
-    public static int Scan(Connection connection, ReadOnlySpan<byte> frame, long now)
+    public static int Scan(Connection connection, ReadOnlySpan<byte> frame, long now) => Scan(ref connection.Sequence, frame, now);
+
+    /// <summary>Counts every payload in <paramref name="frame"/> into <paramref name="sequence"/>.</summary>
+    public static int Scan(ref SequenceTracker sequence, ReadOnlySpan<byte> frame, long now)
     {
         var found = 0;
         while (true)
@@ -32,7 +35,7 @@ internal static class Deliveries
 
             frame = frame[5..];
             var ticks = ReadNumber(ref frame);
-            connection.Sequence.Observe(seq);
+            sequence.Observe(seq);
             LatencyRecorder.Record(ticks, now);
             found++;
         }

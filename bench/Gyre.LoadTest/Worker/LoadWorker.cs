@@ -22,6 +22,8 @@ internal sealed class LoadWorker
     private readonly IPEndPoint _server;
     private readonly ProtocolAdapter _adapter;
     private readonly List<Connection> _connections = [];
+    private readonly List<ClientWebSocketConnection> _clientWebSockets = [];
+    private readonly bool _useClientWebSocket;
     private readonly IPEndPoint _publishServer;
     private readonly string _publishPath;
     private readonly string _apiKey;
@@ -35,6 +37,7 @@ internal sealed class LoadWorker
         _publishPath = options.PublishPath;
         _apiKey = options.ApiKey;
         var secret = options.HmacSecret;
+        _useClientWebSocket = options.Client == "cws";
         _adapter = ProtocolAdapter.Create(options.Protocol, i => Tokens.Hs256(secret, "u" + i));
     }
 
@@ -125,6 +128,29 @@ internal sealed class LoadWorker
 
             await gate.WaitAsync().ConfigureAwait(false);
             var index = firstIndex + i;
+            if (_useClientWebSocket)
+            {
+                tasks.Add(OpenClientWebSocketAsync(personal ? channel + index : channel, timeout).ContinueWith(
+                    t =>
+                    {
+                        gate.Release();
+                        lock (_connections)
+                        {
+                            if (t.IsCompletedSuccessfully)
+                            {
+                                _clientWebSockets.Add(t.Result);
+                                _ = t.Result.ReceiveLoopAsync();
+                            }
+                            else
+                            {
+                                failures++;
+                            }
+                        }
+                    },
+                    TaskScheduler.Default));
+                continue;
+            }
+
             tasks.Add(OpenOneAsync(index, personal ? channel + index : channel, timeout).ContinueWith(
                 t =>
                 {
@@ -168,6 +194,7 @@ internal sealed class LoadWorker
             ["errors"] = errorList,
             ["elapsedMs"] = elapsed.TotalMilliseconds,
             ["latency"] = HistogramJson.Summary(histogram),
+            ["histogram"] = HistogramJson.Encode(histogram),
         };
     }
 
@@ -190,6 +217,14 @@ internal sealed class LoadWorker
         }
     }
 
+    private async Task<ClientWebSocketConnection> OpenClientWebSocketAsync(string channel, TimeSpan timeout)
+    {
+        var connection = new ClientWebSocketConnection();
+        using var cts = new CancellationTokenSource(timeout);
+        await connection.OpenAsync(new Uri($"ws://{_server}{_adapter.Path}"), channel, cts.Token).ConfigureAwait(false);
+        return connection;
+    }
+
     private JsonObject Reset()
     {
         LatencyRecorder.Reset();
@@ -200,6 +235,11 @@ internal sealed class LoadWorker
                 c.Sequence.ResetCounters();
                 c.EchoCompleted = 0;
                 c.EchoSent = 0;
+            }
+
+            foreach (var c in _clientWebSockets)
+            {
+                c.Sequence.ResetCounters();
             }
         }
 
@@ -310,6 +350,21 @@ internal sealed class LoadWorker
                     open++;
                 }
             }
+
+            foreach (var c in _clientWebSockets)
+            {
+                received += c.Sequence.Received;
+                dup += c.Sequence.Duplicates;
+                reorder += c.Sequence.Reordered;
+                if (c.Closed)
+                {
+                    closed++;
+                }
+                else
+                {
+                    open++;
+                }
+            }
         }
 
         return (received, dup, reorder, open, closed, echoSent, echoDone);
@@ -410,6 +465,12 @@ internal sealed class LoadWorker
             }
 
             _connections.Clear();
+            foreach (var c in _clientWebSockets)
+            {
+                c.Dispose();
+            }
+
+            _clientWebSockets.Clear();
         }
 
         _publisher?.Dispose();
@@ -418,7 +479,7 @@ internal sealed class LoadWorker
     }
 }
 
-internal sealed record WorkerOptions(IPEndPoint Server, string Protocol, string PublishPath, string ApiKey, string HmacSecret);
+internal sealed record WorkerOptions(IPEndPoint Server, string Protocol, string PublishPath, string ApiKey, string HmacSecret, string Client);
 
 /// <summary>HDR histogram ⇄ JSON: a percentile summary, and the recorded (value, count) pairs for merging across processes.</summary>
 internal static class HistogramJson
