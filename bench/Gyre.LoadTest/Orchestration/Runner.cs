@@ -197,7 +197,7 @@ internal static class Runner
             ["loadavg"] = Read("/proc/loadavg"),
             ["memAvailableBytes"] = ProcFs.MemInfo("MemAvailable"),
             ["dotnet"] = Environment.Version.ToString(),
-            ["pinning"] = "server: taskset -c 1; generator workers, orchestrator and perf: taskset -c 0",
+            ["pinning"] = $"server: taskset -c 1; generator workers, orchestrator and perf: taskset -c 0; nice {Processes.Nice}",
         };
     }
 }

@@ -92,14 +92,15 @@ internal sealed class Scenarios(Settings settings, string workDir)
         }
     }
 
-    private static async Task<(long Received, long Duplicates, long Reordered, long Open, long Closed, long EchoSent, long EchoCompleted, JsonObject Latency)> CollectAsync(List<WorkerProcess> workers, long expected, int quietMs)
+    private static async Task<(long Received, long Duplicates, long Reordered, long Open, long Closed, long EchoSent, long EchoCompleted, JsonObject Latency)> CollectAsync(List<WorkerProcess> workers, long expected, int quietMs, bool waitEcho = false)
     {
         var results = await Task.WhenAll(workers.Select(w => w.SendAsync(new JsonObject
         {
             ["cmd"] = "collect",
             ["expected"] = expected,
+            ["waitEcho"] = waitEcho,
             ["quietMs"] = quietMs,
-            ["maxWaitMs"] = 8000,
+            ["maxWaitMs"] = 5000,
         }))).ConfigureAwait(false);
         var merged = LatencyRecorder.NewHistogram();
         foreach (var r in results)
@@ -113,7 +114,7 @@ internal sealed class Scenarios(Settings settings, string workDir)
 
     private static async Task<JsonObject> MemoryPointAsync(ServerProcess server, int connections)
     {
-        await Task.Delay(1500).ConfigureAwait(false);
+        await Task.Delay(1000).ConfigureAwait(false);
         return new JsonObject
         {
             ["connections"] = connections,
@@ -206,51 +207,55 @@ internal sealed class Scenarios(Settings settings, string workDir)
             }
 
             // Warm-up (JIT tiers, pools) at the cost rate; not measured.
-            await StepAsync(server, workers, subscribers, settings.S2CostRate, settings.S2WarmupSeconds, measureSyscalls: false).ConfigureAwait(false);
+            await StepAsync(server, workers, subscribers, settings.S2Rates[0], settings.S2WarmupSeconds, measureSyscalls: false).ConfigureAwait(false);
 
             var steps = new JsonArray();
             JsonObject? best = null;
-            JsonObject? cost = null;
-            var stoppedBy = "end of rate list";
+            var costs = new Dictionary<double, JsonObject>();
+            string? stoppedBy = null;
             foreach (var rate in settings.S2Rates)
             {
                 var step = await StepAsync(server, workers, subscribers, rate, settings.S2StepSeconds, measureSyscalls: true).ConfigureAwait(false);
                 steps.Add(step);
-                Log($"  S2 {peer.Label} {subscribers} subs target {rate / 1000:F0}k/s: {(double)step["deliveriesPerSecond"]! / 1000:F1}k/s p99 {(double)step["latencyMs"]!["p99"]!:F1} ms loss {(long)step["lost"]!} srv {(double)step["cpu"]!["serverBusy"]!:P0} gen {(double)step["cpu"]!["generatorBusy"]!:P0} {((bool)step["pass"]! ? "pass" : "FAIL")}");
-                if (rate == settings.S2CostRate)
+                var achieved = (double)step["deliveriesPerSecond"]!;
+                Log($"  S2 {peer.Label} {subscribers} subs target {rate / 1000:F0}k/s: {achieved / 1000:F1}k/s p99 {(double)step["latencyMs"]!["p99"]!:F1} ms loss {(long)step["lost"]!} srv {(double)step["cpu"]!["serverBusy"]!:P0} (+{(double?)step["cpu"]!["serverCoreForeign"] ?? 0:P0} foreign) gen {(double)step["cpu"]!["generatorBusy"]!:P0} {((bool)step["pass"]! ? "pass" : "FAIL")}");
+                if (settings.S2CostRates.Contains(rate))
                 {
-                    cost = step;
+                    costs[rate] = step;
                 }
 
                 if (!(bool)step["generatorOk"]!)
                 {
-                    stoppedBy = "generator-bound";
+                    stoppedBy ??= "generator-bound";
                 }
                 else if (!(bool)step["pass"]!)
                 {
-                    stoppedBy = "failed step";
+                    stoppedBy ??= "failed step";
                 }
-                else if (stoppedBy == "end of rate list")
+                else if (stoppedBy is null)
                 {
                     best = step;
                     continue;
                 }
 
-                // Stop at the first failure, but not before the cost rate has been measured.
-                if (rate >= settings.S2CostRate)
+                // After the first failure go on only to measure the cost rates, and only while the server keeps up.
+                if (rate >= settings.S2CostRates.Max() || achieved < 0.9 * rate)
                 {
                     break;
                 }
             }
 
+            stoppedBy ??= "end of rate list";
             return new JsonObject
             {
                 ["subscribers"] = subscribers,
                 ["payload"] = settings.S2Payload,
                 ["maxDeliveriesPerSecond"] = best is null ? 0 : (double)best["deliveriesPerSecond"]!,
                 ["p99AtMaxMs"] = best is null ? null : (double)best["latencyMs"]!["p99"]!,
-                ["cpuUsPerDeliveryAtCostRate"] = cost?["serverCpuUsPerDelivery"]?.DeepClone(),
-                ["syscallsPerDeliveryAtCostRate"] = cost?["syscallsPerDelivery"]?.DeepClone(),
+                ["cpuUsPerDeliveryAt50k"] = costs.GetValueOrDefault(50_000)?["serverCpuUsPerDelivery"]?.DeepClone(),
+                ["syscallsPerDeliveryAt50k"] = costs.GetValueOrDefault(50_000)?["syscallsPerDelivery"]?.DeepClone(),
+                ["cpuUsPerDeliveryAt200k"] = costs.GetValueOrDefault(200_000)?["serverCpuUsPerDelivery"]?.DeepClone(),
+                ["syscallsPerDeliveryAt200k"] = costs.GetValueOrDefault(200_000)?["syscallsPerDelivery"]?.DeepClone(),
                 ["cpuUsPerDeliveryAtMax"] = best?["serverCpuUsPerDelivery"]?.DeepClone(),
                 ["syscallsPerDeliveryAtMax"] = best?["syscallsPerDelivery"]?.DeepClone(),
                 ["stoppedBy"] = stoppedBy,
@@ -411,7 +416,7 @@ internal sealed class Scenarios(Settings settings, string workDir)
             ["payload"] = 100,
         }))).ConfigureAwait(false);
         var sendMs = window.Finish()["wallMs"]!.GetValue<double>();
-        var collected = await CollectAsync(workers, 0, 300).ConfigureAwait(false);
+        var collected = await CollectAsync(workers, 0, 1000, waitEcho: true).ConfigureAwait(false);
         var cpu = window.Finish();
         var lost = collected.EchoSent - collected.EchoCompleted;
         var p99 = (double)collected.Latency["p99"]!;

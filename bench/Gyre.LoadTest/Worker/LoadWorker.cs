@@ -288,16 +288,24 @@ internal sealed class LoadWorker
         var expected = (long?)command["expected"] ?? 0;
         var quietMs = (int?)command["quietMs"] ?? 1000;
         var maxWaitMs = (int?)command["maxWaitMs"] ?? 5000;
+        var waitEcho = (bool?)command["waitEcho"] ?? false;
         var sw = Stopwatch.StartNew();
         long last = -1;
         var lastChange = sw.ElapsedMilliseconds;
         while (sw.ElapsedMilliseconds < maxWaitMs)
         {
-            var (received, _, _, open, _, _, _) = Totals();
+            var (received, _, _, open, _, echoSent, echoCompleted) = Totals();
             if (expected > 0 && received >= expected * open)
             {
                 break;
             }
+
+            if (waitEcho && echoCompleted >= echoSent)
+            {
+                break;
+            }
+
+            received += echoCompleted;
 
             if (received != last)
             {
