@@ -63,6 +63,9 @@ internal sealed class Connection : IDisposable
 
     public bool Closed => _closed;
 
+    /// <summary><see cref="Stopwatch"/> time of the last read that carried data.</summary>
+    public long LastReceive { get; private set; }
+
     /// <summary>TCP connect from <paramref name="source"/>, then the HTTP/1.1 upgrade.</summary>
     public async Task OpenAsync(IPEndPoint server, IPAddress source, string pathAndQuery, string? subprotocol, CancellationToken ct)
     {
@@ -160,7 +163,9 @@ internal sealed class Connection : IDisposable
                     }
 
                     var total = _carryLength + n;
-                    var consumed = ParseFrames(buffer.AsSpan(0, total), Stopwatch.GetTimestamp());
+                    var now = Stopwatch.GetTimestamp();
+                    LastReceive = now;
+                    var consumed = ParseFrames(buffer.AsSpan(0, total), now);
                     _carryLength = 0;
                     if (consumed < total)
                     {

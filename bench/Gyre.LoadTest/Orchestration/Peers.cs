@@ -42,10 +42,21 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => Process.Id;
 
+    /// <summary>Extra environment for the .NET peers (<c>--dotnet-env K=V</c>), the same for all of them.</summary>
+    public static Dictionary<string, string> DotnetEnv { get; } = [];
+
     public static async Task<ServerProcess> StartAsync(PeerSpec spec, string workDir)
     {
         // Same runtime settings for every .NET peer: Server GC (one heap on one pinned core), default tiering.
         var env = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        if (spec.IsDotnet)
+        {
+            foreach (var (k, v) in DotnetEnv)
+            {
+                env[k] = v;
+            }
+        }
+
         var process = Processes.Start(1, spec.File, spec.Args, Path.Combine(workDir, $"server-{spec.Label}.log"), env);
         var server = new ServerProcess(spec, process);
         await Processes.WaitForPortAsync(spec.Port, process, TimeSpan.FromSeconds(30)).ConfigureAwait(false);

@@ -68,6 +68,14 @@ internal static class Runner
             settings = settings with { S2StepSeconds = double.Parse(s2Step, CultureInfo.InvariantCulture) };
         }
 
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--dotnet-env" && args[i + 1].Split('=', 2) is [var key, var value])
+            {
+                ServerProcess.DotnetEnv[key] = value;
+            }
+        }
+
         if (Get(args, "--client") is { } client)
         {
             WorkerProcess.ClientKind = client;
@@ -93,6 +101,7 @@ internal static class Runner
             ["peers"] = new JsonArray([.. specs.Select(s => (JsonNode)new JsonObject { ["label"] = s.Label, ["description"] = s.Description, ["protocol"] = s.Protocol })]),
             ["perf"] = Perf.Available ? "raw_syscalls:sys_enter via perf stat" : "unavailable: " + Perf.UnavailableReason,
             ["logs"] = workDir,
+            ["dotnetEnv"] = JsonSerializer.SerializeToNode(ServerProcess.DotnetEnv),
             ["client"] = WorkerProcess.ClientKind == "cws" ? "ClientWebSocket" : "raw-socket WebSocket client",
         };
         Log($"bench {settings.Mode}: {string.Join(",", settings.Scenarios)} × {string.Join(",", specs.Select(s => s.Label))} × {settings.Rounds} round(s); logs in {workDir}");

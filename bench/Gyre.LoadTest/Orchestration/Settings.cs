@@ -67,14 +67,15 @@ internal sealed record Settings
         Rounds = 1,
         Scenarios = ["S1", "S2"],
         S1Sizes = [1_000, 5_000],
-        S1HoldSeconds = 5,
+        S1HoldSeconds = 4,
         S1ConnectRate = 4_000,
         S2Subscribers = [1_000],
         S2Rates = [20_000, 50_000, 100_000, 200_000, 400_000, 800_000, 1_200_000, 1_600_000],
         S2StepSeconds = 2,
-        S2WarmupSeconds = 1,
-        // The smoke runs on shared CI/dev machines (load averages of 5-17 seen): 50 ms fails every peer there.
-        S2P99LimitMs = 200,
+        S2WarmupSeconds = 3,
+        // The smoke runs on shared CI/dev machines (load averages of 5-17 seen): 50 ms fails every peer there;
+        // saturation is caught by the delivered-rate rule instead.
+        S2P99LimitMs = 500,
     };
 
     /// <summary>Overrides from the command line (see <c>bench/run</c>).</summary>

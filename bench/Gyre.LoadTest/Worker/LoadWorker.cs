@@ -322,8 +322,18 @@ internal sealed class LoadWorker
 
         var t = Totals();
         var histogram = LatencyRecorder.Snapshot();
+        long lastReceive = 0;
+        lock (_connections)
+        {
+            foreach (var c in _connections)
+            {
+                lastReceive = Math.Max(lastReceive, c.LastReceive);
+            }
+        }
+
         return new JsonObject
         {
+            ["lastReceiveTicks"] = lastReceive,
             ["connections"] = t.Open + t.Closed,
             ["open"] = t.Open,
             ["closed"] = t.Closed,
