@@ -34,23 +34,32 @@ internal static class Processes
     /// </summary>
     public static int Nice { get; } = int.TryParse(Environment.GetEnvironmentVariable("GYRE_BENCH_NICE"), CultureInfo.InvariantCulture, out var n) ? n : -10;
 
+    /// <summary><c>nice -n</c> is relative: only the part of <see cref="Nice"/> this process does not already have (bench/run starts it niced).</summary>
+    private static int NiceIncrement { get; } = Nice - CurrentNice();
+
+    private static int CurrentNice()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>
     /// Starts <paramref name="file"/> pinned to <paramref name="cpu"/> with <c>taskset</c>, under <c>nice</c>
     /// (both exec, so the PID is the program's own).
     /// </summary>
     public static Process Start(int cpu, string file, IEnumerable<string> args, string logPath, IDictionary<string, string>? env = null, bool redirectIo = false)
     {
-        var info = new ProcessStartInfo(Nice != 0 ? "nice" : "taskset")
+        var info = new ProcessStartInfo(NiceIncrement != 0 ? "nice" : "taskset")
         {
             UseShellExecute = false,
             RedirectStandardInput = redirectIo,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (Nice != 0)
+        if (NiceIncrement != 0)
         {
             info.ArgumentList.Add("-n");
-            info.ArgumentList.Add(Nice.ToString(CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(NiceIncrement.ToString(CultureInfo.InvariantCulture));
             info.ArgumentList.Add("taskset");
         }
 

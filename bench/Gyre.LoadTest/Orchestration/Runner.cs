@@ -63,6 +63,11 @@ internal static class Runner
             settings = settings.WithP99Limit(double.Parse(p99Limit, CultureInfo.InvariantCulture));
         }
 
+        if (Get(args, "--s2-warmup") is { } s2Warmup)
+        {
+            settings = settings with { S2WarmupSeconds = double.Parse(s2Warmup, CultureInfo.InvariantCulture) };
+        }
+
         if (Get(args, "--s2-step") is { } s2Step)
         {
             settings = settings with { S2StepSeconds = double.Parse(s2Step, CultureInfo.InvariantCulture) };

@@ -207,7 +207,7 @@ internal sealed class Scenarios(Settings settings, string workDir)
             }
 
             // Warm-up (JIT tiers, pools) at the cost rate; not measured.
-            await StepAsync(server, workers, subscribers, settings.S2Rates[0], settings.S2WarmupSeconds, measureSyscalls: false).ConfigureAwait(false);
+            await StepAsync(server, workers, subscribers, settings.S2WarmupRate, settings.S2WarmupSeconds, measureSyscalls: false).ConfigureAwait(false);
 
             var steps = new JsonArray();
             JsonObject? best = null;
