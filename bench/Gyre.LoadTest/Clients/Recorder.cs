@@ -14,14 +14,14 @@ internal static class LatencyRecorder
     private static readonly ConcurrentBag<LongHistogram> All = [];
 
     [ThreadStatic]
-    private static LongHistogram? t_histogram;
+    private static LongHistogram? _histogram;
 
     private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
     /// <summary>Records the time from the scheduled send (<paramref name="scheduledTicks"/>) to <paramref name="now"/>.</summary>
     public static void Record(long scheduledTicks, long now)
     {
-        var histogram = t_histogram ??= Create();
+        var histogram = _histogram ??= Create();
         var micros = (long)((now - scheduledTicks) * MicrosPerTick);
         histogram.RecordValue(Math.Clamp(micros, 1, HighestMicros));
     }

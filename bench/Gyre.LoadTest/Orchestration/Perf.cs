@@ -9,7 +9,7 @@ namespace Gyre.LoadTest.Orchestration;
 /// </summary>
 internal static class Perf
 {
-    private static bool? s_available;
+    private static bool? _available;
 
     public static string? UnavailableReason { get; private set; }
 
@@ -17,7 +17,7 @@ internal static class Perf
     {
         get
         {
-            if (s_available is null)
+            if (_available is null)
             {
                 try
                 {
@@ -28,17 +28,17 @@ internal static class Perf
                     })!;
                     var err = p.StandardError.ReadToEnd();
                     p.WaitForExit();
-                    s_available = p.ExitCode == 0 && err.Contains("raw_syscalls", StringComparison.Ordinal) && !err.Contains("<not", StringComparison.Ordinal);
-                    UnavailableReason = s_available.Value ? null : "perf stat failed: " + err.Trim().Split('\n')[0];
+                    _available = p.ExitCode == 0 && err.Contains("raw_syscalls", StringComparison.Ordinal) && !err.Contains("<not", StringComparison.Ordinal);
+                    UnavailableReason = _available.Value ? null : "perf stat failed: " + err.Trim().Split('\n')[0];
                 }
                 catch (System.ComponentModel.Win32Exception e)
                 {
-                    s_available = false;
+                    _available = false;
                     UnavailableReason = "perf not installed (" + e.Message + ")";
                 }
             }
 
-            return s_available.Value;
+            return _available.Value;
         }
     }
 

@@ -14,11 +14,11 @@ internal static class Processes
 {
     private static readonly Lock Sync = new();
     private static readonly List<Process> Started = [];
-    private static string? s_pidFile;
+    private static string? _pidFile;
 
     public static void Init(string? pidFile)
     {
-        s_pidFile = pidFile;
+        _pidFile = pidFile;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -83,9 +83,9 @@ internal static class Processes
         lock (Sync)
         {
             Started.Add(process);
-            if (s_pidFile is not null)
+            if (_pidFile is not null)
             {
-                File.AppendAllText(s_pidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
+                File.AppendAllText(_pidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
             }
         }
 
