@@ -102,23 +102,8 @@ public sealed partial class ApiExecutor
     /// Takes <c>b64data</c> when set (standard padded base64; malformed is 107), else the raw JSON <c>data</c>.
     /// Empty data is refused, as by Centrifugo's default <c>publication_data_format</c>.
     /// </summary>
-    private static bool TryGetData(ByteString raw, string b64, out ReadOnlyMemory<byte> data)
-    {
-        data = raw.Memory;
-        if (b64.Length > 0)
-        {
-            try
-            {
-                data = Convert.FromBase64String(b64);
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
-        }
-
-        return !data.IsEmpty;
-    }
+    private static bool TryGetData(ByteString raw, string b64, out ReadOnlyMemory<byte> data) =>
+        TryDecode(raw, b64, out data) && !data.IsEmpty;
 
     private static partial class ApiLog
     {
