@@ -225,7 +225,7 @@ public sealed partial class Client
         if (expireAt > 0)
         {
             result.Expires = true;
-            result.Ttl = (uint)Math.Max(0, expireAt - (Now() / 1000));
+            result.Ttl = TtlSeconds(expireAt, Now());
         }
 
         return result;
@@ -308,7 +308,8 @@ public sealed partial class Client
             return Disconnect.InvalidToken;
         }
 
-        var nowSeconds = Now() / 1000;
+        var now = Now();
+        var nowSeconds = now / 1000;
         var expireAt = Math.Min(token.ExpireAt, nowSeconds + MaxTtlSeconds);
         var result = new SubRefreshResult();
         if (expireAt > 0)
@@ -320,7 +321,7 @@ public sealed partial class Client
             }
 
             result.Expires = true;
-            result.Ttl = (uint)(expireAt - nowSeconds);
+            result.Ttl = TtlSeconds(expireAt, now);
         }
 
         lock (_lock)
