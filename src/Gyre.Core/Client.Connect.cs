@@ -129,7 +129,7 @@ public sealed partial class Client
             }
 
             result.Expires = true;
-            result.Ttl = (uint)(expireAt - nowSeconds);
+            result.Ttl = TtlSeconds(expireAt, now);
         }
 
         if (_options.PingInterval > TimeSpan.Zero)
@@ -204,6 +204,15 @@ public sealed partial class Client
         CoreLog.ClientConnected(_node.Log, Id, UserId, _transport.Name);
         return null;
     }
+
+    /// <summary>
+    /// Whole seconds left until <paramref name="expireAt"/>, rounded down from the millisecond clock. Centrifuge
+    /// subtracts the current Unix second instead, which overstates the TTL by up to a second: a client refreshing
+    /// exactly at the TTL (centrifuge-js does) then arrives after the expiry, inside the grace delay only if that is
+    /// longer than the overstatement. Rounding down keeps every refresh before the expiry.
+    /// </summary>
+    private static uint TtlSeconds(long expireAt, long nowMilliseconds) =>
+        (uint)Math.Max(0, ((expireAt * 1000) - nowMilliseconds) / 1000);
 
     /// <summary>A failed connect: the error reply, and the connection accepts no further command (the client closes it).</summary>
     private Disconnect? ConnectError(uint id, ClientError error)
@@ -363,7 +372,7 @@ public sealed partial class Client
             }
 
             result.Expires = true;
-            result.Ttl = (uint)(expireAt - nowSeconds);
+            result.Ttl = TtlSeconds(expireAt, now);
         }
 
         Meta = token.Meta;

@@ -232,7 +232,7 @@ public sealed partial class Client
         if (expireAt > 0)
         {
             result.Expires = true;
-            result.Ttl = (uint)Math.Max(0, expireAt - (Now() / 1000));
+            result.Ttl = TtlSeconds(expireAt, Now());
         }
 
         return result;
@@ -315,7 +315,8 @@ public sealed partial class Client
             return Disconnect.InvalidToken;
         }
 
-        var nowSeconds = Now() / 1000;
+        var now = Now();
+        var nowSeconds = now / 1000;
         var expireAt = Math.Min(token.ExpireAt, nowSeconds + MaxTtlSeconds);
         var result = new SubRefreshResult();
         if (expireAt > 0)
@@ -327,7 +328,7 @@ public sealed partial class Client
             }
 
             result.Expires = true;
-            result.Ttl = (uint)(expireAt - nowSeconds);
+            result.Ttl = TtlSeconds(expireAt, now);
         }
 
         lock (_lock)

@@ -67,6 +67,7 @@ public sealed class ConnectAuthTests
     public async Task ExpireAtSetsTheConnectionTtlAndItsPastValueIsError110()
     {
         await using var h = new Harness();
+        AlignToWholeSecond(h);
         var c = h.NewClient();
         await c.SendAsync(Connect(Jws.Hmac(Harness.Secret, new { sub = "42", exp = Now(h) + 60, expire_at = Now(h) + 600 })));
         var connect = (await c.NextJsonAsync()).GetProperty("connect");
@@ -88,6 +89,17 @@ public sealed class ConnectAuthTests
         Assert.False((await c.NextJsonAsync()).GetProperty("connect").TryGetProperty("expires", out _));
         h.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.False(c.Transport.Closed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task TtlIsRoundedDownSoThatARefreshAtTheTtlArrivesBeforeTheExpiry()
+    {
+        await using var h = new Harness();
+        AlignToWholeSecond(h);
+        h.Time.Advance(TimeSpan.FromMilliseconds(900));
+        var c = h.NewClient();
+        await c.SendAsync(Connect(Jws.Hmac(Harness.Secret, new { sub = "42", exp = Now(h) + 10 })));
+        Assert.Equal(9u, (await c.NextJsonAsync()).GetProperty("connect").GetProperty("ttl").GetUInt32());
     }
 
     [Fact]
@@ -226,6 +238,7 @@ public sealed class ConnectAuthTests
     public async Task RefreshExtendsTheConnectionAndUpdatesItsInfo()
     {
         await using var h = new Harness(NoPings);
+        AlignToWholeSecond(h);
         var c = h.NewClient();
         await c.SendAsync(Connect(h.Token("42", TimeSpan.FromSeconds(60))));
         await c.NextJsonAsync();
@@ -311,6 +324,10 @@ public sealed class ConnectAuthTests
 
     /// <summary>Long clock jumps would otherwise end in 3012 (no pong) before the expiry under test.</summary>
     private static NodeOptions NoPings(NodeOptions o) => o with { Client = o.Client with { PingInterval = TimeSpan.Zero } };
+
+    /// <summary>TTLs are whole seconds rounded down from the millisecond clock: on a whole second they come out exact.</summary>
+    private static void AlignToWholeSecond(Harness h) =>
+        h.Time.Advance(TimeSpan.FromMilliseconds(1000 - (h.Time.GetUtcNow().ToUnixTimeMilliseconds() % 1000)));
 
     private static long Now(Harness h) => h.Time.GetUtcNow().ToUnixTimeSeconds();
 

@@ -10,6 +10,7 @@ public sealed class SubscriptionTokenTests
     public async Task PrivateChannelWithValidTokenIsSubscribedWithExpiryAndData()
     {
         await using var h = new Harness();
+        AlignToWholeSecond(h);
         var c = await h.ConnectedAsync("42");
         var token = SubToken(h, new { sub = "42", channel = "$news", exp = Now(h) + 300, data = new { hello = "world" } });
         var subscribe = (await Subscribe(c, 2, "$news", token)).GetProperty("subscribe");
@@ -179,6 +180,7 @@ public sealed class SubscriptionTokenTests
     public async Task SubRefreshMovesTheExpiryAndReplacesChannelInfo()
     {
         await using var h = new Harness(NoPings);
+        AlignToWholeSecond(h);
         var c = await h.ConnectedAsync("42");
         await Subscribe(c, 2, "$news", SubToken(h, new { sub = "42", channel = "$news", exp = Now(h) + 60 }));
 
@@ -290,6 +292,10 @@ public sealed class SubscriptionTokenTests
     }
 
     private static NodeOptions NoPings(NodeOptions o) => o with { Client = o.Client with { PingInterval = TimeSpan.Zero } };
+
+    /// <summary>TTLs are whole seconds rounded down from the millisecond clock: on a whole second they come out exact.</summary>
+    private static void AlignToWholeSecond(Harness h) =>
+        h.Time.Advance(TimeSpan.FromMilliseconds(1000 - (h.Time.GetUtcNow().ToUnixTimeMilliseconds() % 1000)));
 
     private static long Now(Harness h) => h.Time.GetUtcNow().ToUnixTimeSeconds();
 

@@ -6,6 +6,9 @@ using Gyre.Core.Auth;
 using Gyre.Server.Hosting;
 using Gyre.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gyre.Server.Tests.EndToEnd;
 
@@ -40,6 +43,34 @@ public sealed class ConnectionLimitTests
     }
 
     [Fact]
+    public async Task RateLimitRefillsAtTheConfiguredConnectionsPerSecond()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartAsync(new ClientOptions { ConnectionRateLimit = 4 }, time);
+        var open = new List<ClientWebSocket>();
+        for (var i = 0; i < 4; i++)
+        {
+            open.Add(await OpenAsync(server));
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(server));
+
+        // A quarter of a second refills one connection at 4 per second (Go's rate.Every(time.Second) would need a second).
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        open.Add(await OpenAsync(server));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(server));
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 4; i++)
+        {
+            open.Add(await OpenAsync(server));
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(server));
+        open.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task WithoutLimitsManyConnectionsAreAccepted()
     {
         await using var server = await StartAsync(new ClientOptions());
@@ -53,10 +84,25 @@ public sealed class ConnectionLimitTests
         sockets.ForEach(s => s.Dispose());
     }
 
-    private static async Task<RunningServer> StartAsync(ClientOptions client)
+    private static async Task<RunningServer> StartAsync(ClientOptions client, TimeProvider? time = null)
     {
         var node = NodeOptions.Default with { Token = new TokenOptions { HmacSecretKey = "s" }, Client = client };
-        var app = GyreServerHost.Build(new ServerSettings(node, GyreEndpointOptions.Default, "127.0.0.1", 0, "none"));
+        WebApplication app;
+        if (time is null)
+        {
+            app = GyreServerHost.Build(new ServerSettings(node, GyreEndpointOptions.Default, "127.0.0.1", 0, "none"));
+        }
+        else
+        {
+            // The node takes its clock from the container, so the limiter's bucket runs on the fake clock.
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.Services.AddSingleton(time);
+            builder.Services.AddGyre(node, GyreEndpointOptions.Default);
+            app = builder.Build();
+            app.UseGyre();
+        }
+
         await app.StartAsync();
         return new RunningServer(app, GyreServerHost.Addresses(app)[0]);
     }
