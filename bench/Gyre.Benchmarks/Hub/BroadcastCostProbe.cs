@@ -23,8 +23,9 @@ namespace Gyre.Benchmarks.Hub;
 /// <para>
 /// CPU: wall time per delivery grows whenever other processes share the two cores; process CPU time
 /// (user + system, all threads) per delivery does much less, and it is the metric BENCHMARKS.md compares
-/// servers by. It includes the waiting thread's brief spin before it blocks, which matters only with one
-/// subscriber. Linux reports process CPU in 10 ms ticks, hence the long windows.
+/// servers by. It includes the spinning of the waiting thread and of idle pool workers before they block, so
+/// on an idle 2-core machine it is about twice the wall time. Linux reports process CPU in 10 ms ticks,
+/// hence the long windows.
 /// </para>
 /// <para>
 /// The burst rows publish 16 publications before waiting, so writer loops find several queued messages and
