@@ -5,11 +5,11 @@ using Gyre.Benchmarks.Hub;
 // Three modes (bench/README.md):
 //   [BenchmarkDotNet arguments]                 run benchmarks, e.g. --filter '*Broadcast*' --job Short
 //   --check-budgets [BenchmarkDotNet arguments] run and compare allocations with bench/allocation-budgets.json
-//   --alloc-probe                               split broadcast allocations by thread over long windows
+//   --cost-probe                                broadcast allocations by thread and CPU per delivery, long windows
 return args switch
 {
     ["--check-budgets", .. var rest] => AllocationBudgets.Check(rest),
-    ["--alloc-probe"] => await BroadcastAllocationProbe.RunAsync(),
+    ["--cost-probe"] => await BroadcastCostProbe.RunAsync(),
     _ => Run(args),
 };
 
