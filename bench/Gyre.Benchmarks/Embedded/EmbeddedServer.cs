@@ -44,9 +44,12 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         },
     };
 
-    public static async Task<EmbeddedServer> StartAsync()
+    public static Task<EmbeddedServer> StartAsync() => StartAsync(Options);
+
+    /// <summary>Starts a node with other options, e.g. history on for the channel under test.</summary>
+    public static async Task<EmbeddedServer> StartAsync(NodeOptions options)
     {
-        var server = new EmbeddedServer(new Node(Options));
+        var server = new EmbeddedServer(new Node(options));
         await server.Node.StartAsync();
         return server;
     }
