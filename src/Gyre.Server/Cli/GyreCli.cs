@@ -75,6 +75,9 @@ public static partial class GyreCli
         root.Add(CheckConfigCommand(context));
         root.Add(DefaultConfigCommand(context));
         root.Add(GenTokenCommand(context));
+        root.Add(GenSubTokenCommand(context));
+        root.Add(CheckTokenCommand(context));
+        root.Add(CheckSubTokenCommand(context));
         return root;
     }
 
