@@ -1,4 +1,7 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
 namespace Gyre.AspNetCore;
@@ -7,7 +10,7 @@ namespace Gyre.AspNetCore;
 /// <c>client.allowed_origins</c>, as Centrifugo applies it: a request without <c>Origin</c> always passes; with an
 /// empty list nothing else does; <c>*</c> admits all; otherwise glob patterns match the lower-cased origin.
 /// </summary>
-internal static class OriginPolicy
+internal static partial class OriginPolicy
 {
     public static bool Allows(IReadOnlyList<string> allowed, StringValues origin)
     {
@@ -27,6 +30,36 @@ internal static class OriginPolicy
 
         return false;
     }
+
+    /// <summary>
+    /// Says why a request was refused with 403. Browsers always send <c>Origin</c>, so with the default empty
+    /// <c>client.allowed_origins</c> the first page that connects is refused: the line names the key to set.
+    /// </summary>
+    public static void LogRejected(HttpContext context, IReadOnlyList<string> allowed)
+    {
+        var logger = context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Gyre.AspNetCore.OriginPolicy");
+        if (logger is null)
+        {
+            return;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (allowed.Count == 0)
+        {
+            LogRejectedEmptyList(logger, origin);
+        }
+        else
+        {
+            LogRejectedNotListed(logger, origin, string.Join(", ", allowed));
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning,
+        "request with Origin {Origin} refused (403): client.allowed_origins is empty, which refuses every request carrying an Origin header, as every browser does; list the page's origin there, e.g. \"https://example.com\"")]
+    private static partial void LogRejectedEmptyList(ILogger logger, string origin);
+
+    [LoggerMessage(2, LogLevel.Warning, "request with Origin {Origin} refused (403): it matches none of client.allowed_origins [{Allowed}]")]
+    private static partial void LogRejectedNotListed(ILogger logger, string origin, string allowed);
 
     private static Regex Glob(string pattern) =>
         new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));

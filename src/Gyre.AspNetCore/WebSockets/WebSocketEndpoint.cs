@@ -28,6 +28,7 @@ internal static class WebSocketEndpoint
 
         if (!OriginPolicy.Allows(options.AllowedOrigins, context.Request.Headers.Origin))
         {
+            OriginPolicy.LogRejected(context, options.AllowedOrigins);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
