@@ -72,7 +72,28 @@ internal static partial class ConfigValidator
         }
 
         PersonalChannel(check, client.SubscribeToUserPersonalChannel, channel);
+        Rpc(check, config.Rpc);
     }
+
+    /// <summary>Centrifugo's RPC namespace checks; a proxy reference fails as it does when the proxy is not configured.</summary>
+    private static void Rpc(Checker check, RpcConfig rpc)
+    {
+        RpcOptions(check, rpc.WithoutNamespace, "rpc.without_namespace");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < rpc.Namespaces.Count; i++)
+        {
+            var ns = rpc.Namespaces[i];
+            var path = ConfigTree.Join("rpc.namespaces", i);
+            check.That(NamespaceName().IsMatch(ns.Name), ConfigTree.Join(path, "name"),
+                $"invalid rpc namespace name {GoStrconv.Quote(ns.Name)} (must match {NamespaceName()})");
+            check.That(names.Add(ns.Name), ConfigTree.Join(path, "name"), $"rpc namespace name must be unique: {ns.Name}");
+            RpcOptions(check, ns, path);
+        }
+    }
+
+    private static void RpcOptions(Checker check, RpcOptionsConfig options, string path) =>
+        check.That(!options.ProxyEnabled, ConfigTree.Join(path, "proxy_enabled"),
+            $"rpc proxy {GoStrconv.Quote(options.ProxyName)} not found: Gyre does not support proxies yet, so RPC calls cannot be proxied");
 
     /// <summary>
     /// Centrifugo's token verifier checks, each reported at its key: mutually exclusive exact and regex forms, regexes

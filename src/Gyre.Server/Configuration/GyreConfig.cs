@@ -197,17 +197,41 @@ public sealed class RpcConfig
     /// <summary><c>rpc.proxy</c>: not supported yet.</summary>
     public JsonNode? Proxy { get; set; }
 
-    /// <summary><c>rpc.without_namespace</c>: not supported yet.</summary>
-    public JsonNode? WithoutNamespace { get; set; }
+    /// <summary><c>rpc.without_namespace</c>: options of methods without a <c>name:</c> prefix.</summary>
+    public RpcOptionsConfig WithoutNamespace { get; set; } = new();
 
-    /// <summary><c>rpc.namespaces</c>: not supported yet.</summary>
-    public JsonNode? Namespaces { get; set; }
+    /// <summary>
+    /// <c>rpc.namespaces</c>: methods <c>name:…</c> use these options. Validated as Centrifugo does (names match
+    /// <c>^[-a-zA-Z0-9_.]{2,}$</c> and are unique); their only options route calls to an RPC proxy.
+    /// </summary>
+    public List<RpcNamespaceConfig> Namespaces { get; set; } = [];
 
     /// <summary><c>rpc.ping</c>: the built-in ping method.</summary>
     public RpcPingConfig Ping { get; set; } = new();
 
     /// <summary><c>rpc.namespace_boundary</c>, default <c>:</c>: kept, not used yet.</summary>
     public string NamespaceBoundary { get; set; } = ":";
+}
+
+/// <summary>
+/// Centrifugo's <c>RpcOptions</c>: whether calls go to an RPC proxy, and which. Without a proxy every method but
+/// the built-in ping answers 104 (method not found), namespaced or not, exactly as Centrifugo does.
+/// </summary>
+[RejectUnknownKeys]
+public class RpcOptionsConfig
+{
+    /// <summary><c>proxy_enabled</c>: proxy calls to the app backend. Gyre has no proxies yet, so true is a configuration error.</summary>
+    public bool ProxyEnabled { get; set; }
+
+    /// <summary><c>proxy_name</c>, default <c>default</c>: the proxy to call.</summary>
+    public string ProxyName { get; set; } = "default";
+}
+
+/// <summary>One item of <c>rpc.namespaces</c>.</summary>
+public sealed class RpcNamespaceConfig : RpcOptionsConfig
+{
+    /// <summary><c>name</c>: methods <c>name:…</c> use these options.</summary>
+    public string Name { get; set; } = "";
 }
 
 /// <summary><c>rpc.ping.*</c>.</summary>

@@ -91,6 +91,33 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void RpcNamespacesAreValidatedLikeChannelNamespaces()
+    {
+        using var dir = new TempDirectory();
+        var bad = dir.Write("bad.json", """{"rpc":{"namespaces":[{"name":"x"}]}}""");
+        var duplicate = dir.Write("dup.json", """{"rpc":{"namespaces":[{"name":"users"},{"name":"users"}]}}""");
+        var unknownKey = dir.Write("key.json", """{"rpc":{"namespaces":[{"name":"users","proxy_enable":true}]}}""");
+
+        Assert.Equal("rpc.namespaces[0].name", Load.Error(bad).KeyPath);
+        Assert.Contains("rpc namespace name must be unique: users", Load.Error(duplicate).Message, StringComparison.Ordinal);
+        Assert.Contains("proxy_enable", Load.Error(unknownKey).Message, StringComparison.Ordinal);
+        Assert.Equal("users", Load.File(dir.Write("ok.json", """{"rpc":{"namespaces":[{"name":"users","proxy_enabled":false}]}}""")).Config.Rpc.Namespaces[0].Name);
+    }
+
+    [Fact]
+    public void RpcProxyWithoutProxySupportNamesTheKey()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("config.json", """{"rpc":{"namespaces":[{"name":"users","proxy_enabled":true}]}}""");
+
+        var error = Load.Error(path);
+
+        Assert.Equal("rpc.namespaces[0].proxy_enabled", error.KeyPath);
+        Assert.Contains("not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DuplicateNamespaceNameIsAnError()
     {
         using var dir = new TempDirectory();
