@@ -112,6 +112,8 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// <param name="idempotencyKey">Suppresses a repeat within 5 minutes.</param>
     /// <param name="skipHistory">Deliver without adding to history.</param>
     /// <param name="delta">Send as a fossil delta to subscribers that negotiated it (also forced by <c>delta_publish</c>).</param>
+    /// <param name="version">Publisher's state version; a stale one is suppressed (with history only). 0 = unversioned.</param>
+    /// <param name="versionEpoch">Scope of <paramref name="version"/>.</param>
     /// <param name="cancellationToken">Cancels a remote broker call.</param>
     public ValueTask<PublishResult> PublishAsync(
         string channel,
@@ -122,6 +124,8 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         string? idempotencyKey = null,
         bool skipHistory = false,
         bool delta = false,
+        ulong version = 0,
+        string? versionEpoch = null,
         CancellationToken cancellationToken = default)
     {
         // Delta marks the publisher's intent; subscribers without delta (and history readers) never see the flag.
@@ -141,6 +145,8 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
             HistoryMetaTtl = MetaTtl(options),
             IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey,
             IdempotentResultTtl = TimeSpan.FromMinutes(5),
+            Version = version,
+            VersionEpoch = versionEpoch,
         };
         return Broker.PublishAsync(channel, publication, publishOptions, cancellationToken);
     }

@@ -49,6 +49,8 @@ public sealed partial class RedisBroker
                 keys.PubSubChannelName(channel),
                 keys.PublishCommand,
                 Milliseconds(options.IdempotentResultTtl),
+                options.Version.ToString(CultureInfo.InvariantCulture),
+                options.VersionEpoch ?? "",
             ]).ConfigureAwait(false);
         return ReadPublishResult(result);
     }

@@ -228,6 +228,51 @@ public abstract class HistorySpecification<TFixture>(TFixture fixture) : EngineS
     }
 
     [Fact]
+    public async Task StaleVersionIsSuppressedAndNewerOnesPass()
+    {
+        var (broker, handler) = await StartNodeAsync();
+        await broker.SubscribeAsync("state", default).AsTask().DefaultTimeout();
+
+        var v2 = await broker.PublishAsync("state", NewPublication("v2"), WithHistory() with { Version = 2 }, default).AsTask().DefaultTimeout();
+        var v1 = await broker.PublishAsync("state", NewPublication("v1"), WithHistory() with { Version = 1 }, default).AsTask().DefaultTimeout();
+        var again = await broker.PublishAsync("state", NewPublication("v2 again"), WithHistory() with { Version = 2 }, default).AsTask().DefaultTimeout();
+        var v3 = await broker.PublishAsync("state", NewPublication("v3"), WithHistory() with { Version = 3 }, default).AsTask().DefaultTimeout();
+        var unversioned = await broker.PublishAsync("state", NewPublication("plain"), WithHistory(), default).AsTask().DefaultTimeout();
+
+        Assert.False(v2.Suppressed);
+        Assert.True(v1.Suppressed);
+        Assert.True(again.Suppressed);
+        Assert.Equal(v2.Position, v1.Position);
+        Assert.False(v3.Suppressed);
+        Assert.Equal(2UL, v3.Position.Offset);
+        Assert.False(unversioned.Suppressed);
+        Assert.Equal("v2", Text((await handler.NextPublicationAsync()).Publication));
+        Assert.Equal("v3", Text((await handler.NextPublicationAsync()).Publication));
+        var history = await broker.HistoryAsync("state", new HistoryOptions { Limit = -1 }, default).AsTask().DefaultTimeout();
+        Assert.Equal(["v2", "v3", "plain"], history.Publications.Select(Text));
+    }
+
+    [Fact]
+    public async Task NewVersionEpochResetsOrdering()
+    {
+        var (broker, _) = await StartNodeAsync();
+
+        var first = await broker.PublishAsync("state", NewPublication("a5"), WithHistory() with { Version = 5, VersionEpoch = "a" }, default).AsTask().DefaultTimeout();
+        var sameEpoch = await broker.PublishAsync("state", NewPublication("a4"), WithHistory() with { Version = 4, VersionEpoch = "a" }, default).AsTask().DefaultTimeout();
+        var anyEpoch = await broker.PublishAsync("state", NewPublication("x4"), WithHistory() with { Version = 4 }, default).AsTask().DefaultTimeout();
+        var newEpoch = await broker.PublishAsync("state", NewPublication("b1"), WithHistory() with { Version = 1, VersionEpoch = "b" }, default).AsTask().DefaultTimeout();
+        var afterReset = await broker.PublishAsync("state", NewPublication("b2"), WithHistory() with { Version = 2, VersionEpoch = "b" }, default).AsTask().DefaultTimeout();
+
+        Assert.False(first.Suppressed);
+        Assert.True(sameEpoch.Suppressed);
+        Assert.True(anyEpoch.Suppressed);
+        Assert.False(newEpoch.Suppressed);
+        Assert.False(afterReset.Suppressed);
+        var history = await broker.HistoryAsync("state", new HistoryOptions { Limit = -1 }, default).AsTask().DefaultTimeout();
+        Assert.Equal(["a5", "b1", "b2"], history.Publications.Select(Text));
+    }
+
+    [Fact]
     public async Task RepeatedIdempotencyKeyWithoutHistoryIsSuppressed()
     {
         var (broker, handler) = await StartNodeAsync();

@@ -92,6 +92,17 @@ public readonly record struct PublishOptions
 
     /// <summary>Whether this publish goes into history.</summary>
     public bool UseHistory => HistorySize > 0 && HistoryTtl > TimeSpan.Zero;
+
+    /// <summary>
+    /// The publisher's version of the channel state (server API <c>version</c>, v6.2): when above 0 and not above
+    /// the last stored version of the same <see cref="VersionEpoch"/>, the publication is stale and suppressed, so
+    /// out-of-order state updates (say, a price published from two backends) never overwrite newer ones. Only with
+    /// history: the last version lives in the stream's meta.
+    /// </summary>
+    public ulong Version { get; init; }
+
+    /// <summary>Scope of <see cref="Version"/>: a different epoch resets ordering; empty compares with any epoch.</summary>
+    public string? VersionEpoch { get; init; }
 }
 
 /// <summary>The outcome of a publish.</summary>

@@ -23,7 +23,7 @@ public sealed partial class ApiExecutor
             return new PublishResponse { Error = ApiErrors.BadRequest };
         }
 
-        var (result, error) = await PublishOneAsync(request.Channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, request.Delta, cancellationToken).ConfigureAwait(false);
+        var (result, error) = await PublishOneAsync(request.Channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, request.Delta, request.Version, request.VersionEpoch, cancellationToken).ConfigureAwait(false);
         return new PublishResponse { Error = error, Result = result };
     }
 
@@ -37,7 +37,7 @@ public sealed partial class ApiExecutor
 
         var responses = await Task.WhenAll(request.Channels.Select(async channel =>
         {
-            var (result, error) = await PublishOneAsync(channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, request.Delta, cancellationToken).ConfigureAwait(false);
+            var (result, error) = await PublishOneAsync(channel, data, request.SkipHistory, request.Tags, request.IdempotencyKey, request.Delta, request.Version, request.VersionEpoch, cancellationToken).ConfigureAwait(false);
             return new PublishResponse { Error = error, Result = result };
         })).ConfigureAwait(false);
 
@@ -66,7 +66,8 @@ public sealed partial class ApiExecutor
     }
 
     private async ValueTask<(PublishResult? Result, Error? Error)> PublishOneAsync(
-        string channel, ReadOnlyMemory<byte> data, bool skipHistory, Google.Protobuf.Collections.MapField<string, string> tags, string idempotencyKey, bool delta, CancellationToken cancellationToken)
+        string channel, ReadOnlyMemory<byte> data, bool skipHistory, Google.Protobuf.Collections.MapField<string, string> tags, string idempotencyKey, bool delta,
+        ulong version, string versionEpoch, CancellationToken cancellationToken)
     {
         if (channel.Length == 0)
         {
@@ -88,6 +89,8 @@ public sealed partial class ApiExecutor
                 idempotencyKey: idempotencyKey,
                 skipHistory: skipHistory,
                 delta: delta,
+                version: version,
+                versionEpoch: versionEpoch,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             return (new PublishResult { Offset = published.Position.Offset, Epoch = published.Position.Epoch }, null);
         }

@@ -12,6 +12,8 @@
 -- ARGV[6]  PUB/SUB channel; empty skips delivery
 -- ARGV[7]  "publish" or "spublish"
 -- ARGV[8]  idempotency result TTL, milliseconds (used with KEYS[3])
+-- ARGV[9]  publisher's version of the channel state, "0" when unversioned; kept in the meta hash as "v"
+-- ARGV[10] version epoch, kept as "ve"; a stale version (not above "v", same or empty epoch) is suppressed
 -- Returns  { offset, epoch, suppressed (0|1) }
 
 local stream_key, meta_key, result_key = KEYS[1], KEYS[2], KEYS[3]
@@ -27,6 +29,15 @@ local epoch = redis.call('hget', meta_key, 'e')
 if not epoch then
     epoch = ARGV[5]
     redis.call('hset', meta_key, 'e', epoch)
+end
+
+local version, version_epoch = ARGV[9], ARGV[10]
+if version and version ~= '0' then
+    local previous = redis.call('hmget', meta_key, 'v', 've', 's')
+    if previous[1] and (version_epoch == '' or version_epoch == previous[2]) and tonumber(previous[1]) >= tonumber(version) then
+        return { tonumber(previous[3] or '0'), epoch, 1 }
+    end
+    redis.call('hset', meta_key, 'v', version, 've', version_epoch)
 end
 
 local offset = redis.call('hincrby', meta_key, 's', 1)

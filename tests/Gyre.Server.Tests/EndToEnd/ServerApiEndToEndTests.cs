@@ -117,6 +117,31 @@ public sealed class ServerApiEndToEndTests(ServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task HttpPublishDropsStaleVersionsAndRepeatedIdempotencyKeys()
+    {
+        await using var client = await ConnectedAsync("versions");
+        await client.SendAsync("""{"id":2,"subscribe":{"channel":"room:versions"}}""");
+        await client.NextAsync();
+
+        var v2 = await server.ApiJsonAsync("publish", """{"channel":"room:versions","data":"v2","version":2,"version_epoch":"e"}""");
+        var v1 = await server.ApiJsonAsync("publish", """{"channel":"room:versions","data":"v1","version":1,"version_epoch":"e"}""");
+        var once = await server.ApiJsonAsync("publish", """{"channel":"room:versions","data":"once","idempotency_key":"k"}""");
+        var twice = await server.ApiJsonAsync("publish", """{"channel":"room:versions","data":"once","idempotency_key":"k"}""");
+        await server.ApiJsonAsync("publish", """{"channel":"room:versions","data":"v3","version":3,"version_epoch":"e"}""");
+
+        Assert.Equal(1UL, v2.GetProperty("result").GetProperty("offset").GetUInt64());
+        Assert.Equal(1UL, v1.GetProperty("result").GetProperty("offset").GetUInt64());
+        Assert.Equal(once.GetProperty("result").GetRawText(), twice.GetProperty("result").GetRawText());
+        var received = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            received.Add((await NextPushAsync(client)).GetProperty("pub").GetProperty("data").GetString());
+        }
+
+        Assert.Equal(["v2", "once", "v3"], received);
+    }
+
+    [Fact]
     public async Task HttpChannelsListsActiveChannelsMatchingThePattern()
     {
         await using var client = await ConnectedAsync("chan-http");

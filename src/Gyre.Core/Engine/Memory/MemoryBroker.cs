@@ -69,7 +69,13 @@ public sealed class MemoryBroker : IBroker
             if (options.UseHistory)
             {
                 var stream = GetOrCreateStream(stripe, channel, now, options.HistoryMetaTtl);
+                if (stream.IsStale(options.Version, options.VersionEpoch))
+                {
+                    return new(new PublishResult(stream.Top, Suppressed: true));
+                }
+
                 position = stream.Append(publication, now, options.HistorySize, options.HistoryTtl, options.HistoryMetaTtl);
+                stream.NoteVersion(options.Version, options.VersionEpoch);
             }
 
             if (options.IdempotencyKey is { } newKey)

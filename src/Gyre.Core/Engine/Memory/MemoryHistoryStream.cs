@@ -19,6 +19,28 @@ internal sealed class MemoryHistoryStream
 
     public bool MetaExpired(DateTimeOffset now) => now >= _metaExpires;
 
+    /// <summary>Top offset and epoch.</summary>
+    public StreamPosition Top => new(_top, Epoch);
+
+    /// <summary>The highest publisher version appended (0: none) and its epoch.</summary>
+    public (ulong Version, string Epoch) TopVersion { get; private set; } = (0, "");
+
+    /// <summary>
+    /// Centrifuge's rule: a versioned publication is stale when its version is not above the top one and its epoch
+    /// is empty or the top one's.
+    /// </summary>
+    public bool IsStale(ulong version, string? epoch) =>
+        version > 0 && TopVersion.Version > 0 && (string.IsNullOrEmpty(epoch) || epoch == TopVersion.Epoch) && version <= TopVersion.Version;
+
+    /// <summary>Records the version of an appended publication.</summary>
+    public void NoteVersion(ulong version, string? epoch)
+    {
+        if (version > 0)
+        {
+            TopVersion = (version, epoch ?? "");
+        }
+    }
+
     public StreamPosition Append(Publication publication, DateTimeOffset now, int size, TimeSpan ttl, TimeSpan metaTtl)
     {
         _top++;
