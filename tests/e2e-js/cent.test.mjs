@@ -193,6 +193,14 @@ describe('HTTP API through cent.js', () => {
       assert.equal(two.client.state, 'connected');
     });
 
+    test('without client every connection of the user is subscribed', async () => {
+      const connections = [await connectClient('ss-all'), await connectClient('ss-all')];
+      const subscribed = connections.map(({ client }) => waitForEvent(client, 'subscribed', { filter: ctx => ctx.channel === 'cent-ss-all', what: 'server-side subscribed' }));
+      await cent.subscribe({ user: 'ss-all', channel: 'cent-ss-all' });
+      await Promise.all(subscribed);
+      assert.deepEqual(await cent.getChannels({ pattern: 'cent-ss-all' }), { channels: { 'cent-ss-all': { num_clients: 2 } } });
+    });
+
     test('unknown namespace is 102, missing channel is 107', async () => {
       await rejectsWithApiError(cent.subscribe({ user: 'ss-user', channel: 'nope:x' }), 102, 'unknown channel');
       await rejectsWithApiError(cent.subscribe({ user: 'ss-user' }), 107, 'bad request');
@@ -210,6 +218,17 @@ describe('HTTP API through cent.js', () => {
       assert.equal(sub.state, 'unsubscribed');
     });
 
+    test('a server-side subscription ends with the client-level unsubscribed event', async () => {
+      const { client } = await connectClient('unsub-2');
+      const subscribed = waitForEvent(client, 'subscribed', { filter: ctx => ctx.channel === 'cent-unsub-ss', what: 'server-side subscribed' });
+      await cent.subscribe({ user: 'unsub-2', channel: 'cent-unsub-ss' });
+      await subscribed;
+      const unsubscribed = waitForEvent(client, 'unsubscribed', { filter: ctx => ctx.channel === 'cent-unsub-ss', what: 'server-side unsubscribed' });
+      await cent.unsubscribe({ user: 'unsub-2', channel: 'cent-unsub-ss' });
+      await unsubscribed;
+      assert.deepEqual(await cent.getChannels({ pattern: 'cent-unsub-ss' }), { channels: {} });
+    });
+
     test('unknown namespace is 102', async () => {
       await rejectsWithApiError(cent.unsubscribe({ user: 'unsub-1', channel: 'nope:x' }), 102, 'unknown channel');
     });
@@ -221,6 +240,15 @@ describe('HTTP API through cent.js', () => {
       const disconnected = waitForEvent(client, 'disconnected', { what: 'server disconnect' });
       assert.deepEqual(await cent.disconnect({ user: 'dc-1', disconnect: { code: 4501, reason: 'cent says bye' } }), {});
       assert.deepEqual(await disconnected, { code: 4501, reason: 'cent says bye' });
+    });
+
+    test('a reconnect code (4000-4499) makes the client reconnect', async () => {
+      const { client, clientId } = await connectClient('dc-3');
+      const connecting = waitForEvent(client, 'connecting', { what: 'reconnect after server disconnect' });
+      const reconnected = waitForEvent(client, 'connected', { what: 'reconnected' });
+      await cent.disconnect({ user: 'dc-3', disconnect: { code: 4001, reason: 'come back' } });
+      assert.deepEqual(await connecting, { code: 4001, reason: 'come back' });
+      assert.notEqual((await reconnected).client, clientId);
     });
 
     test('without a disconnect object the code is 3503 force disconnect; whitelisted clients stay', async () => {
