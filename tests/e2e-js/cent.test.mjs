@@ -142,6 +142,18 @@ describe('HTTP API through cent.js', () => {
       assert.deepEqual(history.publications.map(p => p.data.n), [1, 'marker']);
     });
 
+    test('skip_history delivers the publication but keeps it out of the stream', async () => {
+      const channel = 'feed:cent-skip';
+      const { sub } = await connectSubscriber(pool, server, { user: 'pub-3', channel });
+      const received = recordPublications(sub);
+      assert.equal((await cent.publish({ channel, data: { kept: true } })).offset, 1);
+      assert.deepEqual(await cent.publish({ channel, data: { kept: false }, skip_history: true }), {});
+      await received.until(p => p.data?.kept === false, { what: 'the publication that skipped history' });
+      const history = await cent.getHistory({ channel, limit: -1 });
+      assert.deepEqual(history.publications.map(p => p.data), [{ kept: true }]);
+      assert.equal(history.offset, 1);
+    });
+
     test('unknown namespace is 102, missing channel and missing data are 107', async () => {
       await rejectsWithApiError(cent.publish({ channel: 'nope:x', data: {} }), 102, 'unknown channel');
       await rejectsWithApiError(cent.publish({ data: { a: 1 } }), 107, 'bad request');
@@ -454,14 +466,16 @@ describe('HTTP API through cent.js', () => {
         { method: 'publish', params: { channel: 'room:cent-pipe', data: { via: 'pipeline' } } },
         { method: 'presence_stats', params: { channel: 'room:cent-pipe' } },
         { method: 'publish', params: { channel: 'nope:x', data: {} } },
+        { method: 'no_such_method', params: {} },
       ]);
-      assert.deepEqual(results, [{}, { num_clients: 1, num_users: 1 }, undefined]);
+      assert.deepEqual(results, [{}, { num_clients: 1, num_users: 1 }, undefined, undefined]);
       const last = wire.at(-1);
       assert.equal(last.url, `${server.httpUrl}/api`);
       assert.deepEqual(last.text.split('\n').map(line => JSON.parse(line)), [
         { result: {} },
         { result: { num_clients: 1, num_users: 1 } },
         { error: { code: 102, message: 'unknown channel' } },
+        { error: { code: 104, message: 'not found' } },
       ]);
       await received.until(p => p.data?.via === 'pipeline', { what: 'publication sent through pipeline' });
     });
