@@ -20,7 +20,6 @@ import {
   baseConfig,
   connectSubscriber,
   connectionToken,
-  recordEvents,
   recordPublications,
   recordingWebSocket,
   startServer,
@@ -102,7 +101,7 @@ describe('HTTP API through cent.js', () => {
     assert.equal(last.text, '');
   }
 
-  /** A connected client (no subscriptions) of `user`, recording client-level events. */
+  /** A connected client of `user` without subscriptions, and its client id. */
   async function connectClient(user, options = {}) {
     const client = pool.create(server, { token: connectionToken(user), ...options });
     const connected = waitForEvent(client, 'connected', { what: `${user} connecting` });
