@@ -61,6 +61,5 @@ internal static partial class OriginPolicy
     [LoggerMessage(2, LogLevel.Warning, "request with Origin {Origin} refused (403): it matches none of client.allowed_origins [{Allowed}]")]
     private static partial void LogRejectedNotListed(ILogger logger, string origin, string allowed);
 
-    private static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+    private static Regex Glob(string pattern) => Gyre.Core.GlobPattern.Compile(pattern);
 }

@@ -134,21 +134,27 @@ public sealed partial class Client
             return;
         }
 
+        // Centrifuge's server-side refresh: a past expire_at closes at once (no grace period, no push); 0 removes
+        // the expiry and says so with expires=false; a future one moves the deadline and announces the new ttl.
+        var nowSeconds = Now() / 1000;
+        if (expireAt > 0 && expireAt <= nowSeconds)
+        {
+            await CloseAsync(Disconnect.Expired).ConfigureAwait(false);
+            return;
+        }
+
         if (!info.IsEmpty)
         {
             Info = new ClientInfo { User = UserId, Client = Id, ConnInfo = ByteString.CopyFrom(info.Span) };
         }
 
-        if (expireAt > 0)
+        lock (_lock)
         {
-            var now = Now();
-            lock (_lock)
-            {
-                _expireAt = (expireAt * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds;
-                RescheduleLocked();
-            }
-
-            WriteReply(new Reply { Push = new Push { Refresh = new Refresh { Expires = true, Ttl = (uint)Math.Max(1, expireAt - (now / 1000)) } } });
+            _expireAt = expireAt > 0 ? (expireAt * 1000) + (long)_options.ExpiredCloseDelay.TotalMilliseconds : 0;
+            RescheduleLocked();
         }
+
+        var refresh = expireAt > 0 ? new Refresh { Expires = true, Ttl = (uint)(expireAt - nowSeconds) } : new Refresh();
+        WriteReply(new Reply { Push = new Push { Refresh = refresh } });
     }
 }

@@ -94,12 +94,9 @@ public sealed partial class ApiExecutor
         {
             try
             {
-                pattern = new Regex(
-                    "^" + Regex.Escape(request.Pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-                    RegexOptions.CultureInvariant,
-                    TimeSpan.FromMilliseconds(100));
+                pattern = GlobPattern.Compile(request.Pattern);
             }
-            catch (ArgumentException e)
+            catch (FormatException e)
             {
                 ApiLog.BadPattern(_node.Log, request.Pattern, e);
                 return new ChannelsResponse { Error = ApiErrors.Internal };

@@ -90,6 +90,33 @@ public sealed class ServerApiEndToEndTests(ServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task HttpRefreshWithAPastExpireAtClosesAtOnce()
+    {
+        await using var client = await ConnectedAsync("refresh-past");
+        var past = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1;
+        await server.ApiJsonAsync("refresh", $$"""{"user":"refresh-past","expire_at":{{past}}}""");
+        var closed = await client.ClosedAsync();
+        Assert.Equal((3005, "connection expired"), (closed.Code, closed.Reason));
+    }
+
+    [Fact]
+    public async Task HttpRefreshMovesOrRemovesTheExpiryAndPushesIt()
+    {
+        await using var client = await ConnectedAsync("refresh-move");
+        var later = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600;
+
+        await server.ApiJsonAsync("refresh", $$"""{"user":"refresh-move","expire_at":{{later}}}""");
+        var moved = (await NextPushAsync(client)).GetProperty("refresh");
+        await server.ApiJsonAsync("refresh", """{"user":"refresh-move","expire_at":0}""");
+        var removed = (await NextPushAsync(client)).GetProperty("refresh");
+
+        Assert.True(moved.GetProperty("expires").GetBoolean());
+        Assert.InRange(moved.GetProperty("ttl").GetUInt32(), 590u, 600u);
+        Assert.False(removed.TryGetProperty("expires", out _));
+        Assert.False(removed.TryGetProperty("ttl", out _));
+    }
+
+    [Fact]
     public async Task HttpPresenceHistoryAndHistoryRemoveWork()
     {
         await using var client = await ConnectedAsync("pres-http");
@@ -150,6 +177,13 @@ public sealed class ServerApiEndToEndTests(ServerFixture server) : IClassFixture
         var channels = (await server.ApiJsonAsync("channels", """{"pattern":"listed-*"}""")).GetProperty("result").GetProperty("channels");
         Assert.Equal(1u, channels.GetProperty("listed-1").GetProperty("num_clients").GetUInt32());
         Assert.All(channels.EnumerateObject(), c => Assert.StartsWith("listed-", c.Name, StringComparison.Ordinal));
+
+        var alternatives = (await server.ApiJsonAsync("channels", """{"pattern":"listed-{0,1}"}""")).GetProperty("result").GetProperty("channels");
+        Assert.True(alternatives.TryGetProperty("listed-1", out _));
+        var negated = (await server.ApiJsonAsync("channels", """{"pattern":"listed-[!1]"}""")).GetProperty("result").GetProperty("channels");
+        Assert.False(negated.TryGetProperty("listed-1", out _));
+        var malformed = await server.ApiJsonAsync("channels", """{"pattern":"listed-[1"}""");
+        Assert.Equal(100, malformed.GetProperty("error").GetProperty("code").GetInt32());
     }
 
     [Fact]
