@@ -16,6 +16,7 @@ namespace Gyre.AspNetCore;
 public static class GyreApplicationExtensions
 {
     private static readonly byte[] EmptyJsonObject = "{}"u8.ToArray();
+    private static readonly byte[] BrokerUnhealthy = """{"error":"broker round trip failed"}"""u8.ToArray();
 
     /// <summary>Registers the node, the API executor and the hosted service that starts and drains the node.</summary>
     /// <param name="services">The application's services.</param>
@@ -59,9 +60,18 @@ public static class GyreApplicationExtensions
 
         if (options.HealthEnabled)
         {
+            // Healthy while the node's own control announcements make the round trip through the broker: a broker
+            // that accepts the socket but neither publishes nor delivers makes the node unfit for traffic.
             endpoints.Map(options.HealthPath, async context =>
             {
                 context.Response.ContentType = "application/json";
+                if (!node.BrokerHealthy)
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    await context.Response.Body.WriteAsync(BrokerUnhealthy, context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+
                 await context.Response.Body.WriteAsync(EmptyJsonObject, context.RequestAborted).ConfigureAwait(false);
             });
         }
