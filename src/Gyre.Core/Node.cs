@@ -203,6 +203,9 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
     /// <inheritdoc/>
     void IBrokerEventHandler.HandleControl(ReadOnlyMemory<byte> data) => OnControl(data);
 
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandleResubscribed() => Hub.InvalidatePositions();
+
     internal void Forget(Client client)
     {
         if (_clients.TryRemove(client, out _))
