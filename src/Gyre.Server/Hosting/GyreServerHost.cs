@@ -76,18 +76,18 @@ public static class GyreServerHost
     public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
     {
         var engineSettings = ConfigMapper.ToEngineSettings(config.Config);
+
+        // The Redis and NATS clients log for as long as they live, so this factory outlives the engine.
+        using var engineLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, config.LogLevel));
         GyreEngine engine;
-        using (var startupLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, config.LogLevel)))
+        try
         {
-            try
-            {
-                engine = await GyreEngine.CreateAsync(engineSettings, startupLogging, cancellationToken);
-            }
-            catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or ArgumentException or FormatException)
-            {
-                startupLogging.CreateLogger("Gyre.Server").LogCritical(e, "cannot start the {Engine} engine: {Reason}", engineSettings.Description, e.Message);
-                return 1;
-            }
+            engine = await GyreEngine.CreateAsync(engineSettings, engineLogging, cancellationToken);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or ArgumentException or FormatException)
+        {
+            engineLogging.CreateLogger("Gyre.Server").LogCritical(e, "cannot start the {Engine} engine: {Reason}", engineSettings.Description, e.Message);
+            return 1;
         }
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
