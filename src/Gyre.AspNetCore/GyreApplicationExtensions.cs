@@ -1,6 +1,7 @@
 using Gyre.AspNetCore.HttpApi;
 using Gyre.AspNetCore.WebSockets;
 using Gyre.Core;
+using Gyre.Core.Engine;
 using Gyre.Core.ServerApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,12 +16,19 @@ namespace Gyre.AspNetCore;
 public static class GyreApplicationExtensions
 {
     private static readonly byte[] EmptyJsonObject = "{}"u8.ToArray();
+    private static readonly byte[] BrokerUnhealthy = """{"error":"broker round trip failed"}"""u8.ToArray();
 
     /// <summary>Registers the node, the API executor and the hosted service that starts and drains the node.</summary>
-    public static IServiceCollection AddGyre(this IServiceCollection services, NodeOptions nodeOptions, GyreEndpointOptions endpointOptions)
+    /// <param name="services">The application's services.</param>
+    /// <param name="nodeOptions">Engine options.</param>
+    /// <param name="endpointOptions">HTTP endpoint options.</param>
+    /// <param name="broker">A multi-node broker (Redis, NATS); null runs the memory broker. The node disposes it.</param>
+    /// <param name="presence">A shared presence manager (Redis); null runs the memory one. The node disposes it.</param>
+    public static IServiceCollection AddGyre(
+        this IServiceCollection services, NodeOptions nodeOptions, GyreEndpointOptions endpointOptions, IBroker? broker = null, IPresenceManager? presence = null)
     {
         services.AddSingleton(endpointOptions);
-        services.AddSingleton(sp => new Node(nodeOptions, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>())
+        services.AddSingleton(sp => new Node(nodeOptions, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>(), broker, presence)
         {
             MaxCommandSize = endpointOptions.WebSocketMessageSizeLimit,
         });
@@ -52,9 +60,18 @@ public static class GyreApplicationExtensions
 
         if (options.HealthEnabled)
         {
+            // Healthy while the node's own control announcements make the round trip through the broker: a broker
+            // that accepts the socket but neither publishes nor delivers makes the node unfit for traffic.
             endpoints.Map(options.HealthPath, async context =>
             {
                 context.Response.ContentType = "application/json";
+                if (!node.BrokerHealthy)
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    await context.Response.Body.WriteAsync(BrokerUnhealthy, context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+
                 await context.Response.Body.WriteAsync(EmptyJsonObject, context.RequestAborted).ConfigureAwait(false);
             });
         }

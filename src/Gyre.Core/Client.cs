@@ -119,6 +119,12 @@ public sealed partial class Client
             {
                 disconnect = await DispatchAsync(command).ConfigureAwait(false);
             }
+            catch (NotSupportedException) when (command.Id != 0)
+            {
+                // The broker lacks the feature (history on NATS): "not available", as Centrifugo answers.
+                WriteError(command.Id, ClientError.NotAvailable);
+                continue;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 CoreLog.CommandFailed(_node.Log, Id, CommandName(command), e);

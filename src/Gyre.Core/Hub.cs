@@ -144,6 +144,34 @@ internal sealed class Hub
         return delivered;
     }
 
+    /// <summary>
+    /// Every positioned subscription may have missed publications (the broker reconnected): each active one gets
+    /// the insufficient-state treatment (unsubscribe 2500, or disconnect 3010 when server-side), so the client
+    /// resubscribes and recovers from history instead of waiting for a later offset to show the gap.
+    /// </summary>
+    public void InvalidatePositions()
+    {
+        foreach (var shard in _channels)
+        {
+            List<Subscription> positioned = [];
+            lock (shard.Lock)
+            {
+                foreach (var state in shard.Subscribers.Values)
+                {
+                    positioned.AddRange(state.Subscribers.Where(s => s.Positioned));
+                }
+            }
+
+            foreach (var subscription in positioned)
+            {
+                if (subscription.TryInvalidate())
+                {
+                    subscription.Client.OnInsufficientState(subscription);
+                }
+            }
+        }
+    }
+
     /// <summary>Delivers a join or leave push to the subscribers that asked for them.</summary>
     public void BroadcastJoinLeave(string channel, Push push)
     {

@@ -16,7 +16,7 @@ namespace Gyre.Core;
 /// Transports create clients through <see cref="Connect"/>; the server API publishes through
 /// <see cref="PublishAsync"/>; the broker delivers back through <see cref="IBrokerEventHandler"/>.
 /// </summary>
-public sealed class Node : IBrokerEventHandler, IAsyncDisposable
+public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
 {
     /// <summary>
     /// 128 striped locks serialise broker subscribe/unsubscribe per channel, so a first subscriber and a last
@@ -86,8 +86,12 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
 
     internal ILogger Log { get; }
 
-    /// <summary>Starts the broker.</summary>
-    public ValueTask StartAsync(CancellationToken cancellationToken = default) => Broker.StartAsync(this, cancellationToken);
+    /// <summary>Starts the broker, then announces this node to the others every <see cref="AnnounceInterval"/>.</summary>
+    public async ValueTask StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Broker.StartAsync(this, cancellationToken).ConfigureAwait(false);
+        StartAnnouncing();
+    }
 
     /// <summary>
     /// Creates the client for a new transport connection and starts its writer and stale timer. The transport
@@ -179,6 +183,7 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await StopAnnouncingAsync().ConfigureAwait(false);
         await Broker.DisposeAsync().ConfigureAwait(false);
         await Presence.DisposeAsync().ConfigureAwait(false);
         Tokens.Dispose();
@@ -202,11 +207,10 @@ public sealed class Node : IBrokerEventHandler, IAsyncDisposable
         Hub.BroadcastJoinLeave(channel, new Push { Channel = channel, Leave = new Leave { Info = info } });
 
     /// <inheritdoc/>
-    void IBrokerEventHandler.HandleControl(ReadOnlyMemory<byte> data)
-    {
-        // Single-node memory engine: control messages (node announcements, remote client actions) have no
-        // other node to come from. Multi-node engines route them here.
-    }
+    void IBrokerEventHandler.HandleControl(ReadOnlyMemory<byte> data) => OnControl(data);
+
+    /// <inheritdoc/>
+    void IBrokerEventHandler.HandleResubscribed() => Hub.InvalidatePositions();
 
     internal void Forget(Client client)
     {

@@ -133,6 +133,21 @@ internal sealed class Subscription
     /// <summary>Presence and join were announced for this subscription, so leaving must retract them.</summary>
     public bool Announced { get; set; }
 
+    /// <summary>Stops live delivery because the stream may have a gap; false when delivery was not live anyway.</summary>
+    public bool TryInvalidate()
+    {
+        lock (_lock)
+        {
+            if (!_active || _buffer is not null)
+            {
+                return false;
+            }
+
+            _active = false;
+            return true;
+        }
+    }
+
     /// <summary>Decides what to do with a live publication for this subscriber.</summary>
     public Delivery Accept(Publication publication, StreamPosition position)
     {

@@ -167,6 +167,14 @@ public sealed partial class RedisBroker : IBroker
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
         RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) =>
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
         RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+        if (e.ConnectionType == ConnectionType.Subscription && !_disposed && _handler is { } handler)
+        {
+            // The multiplexer resubscribes on its own; what was published while the link was down is gone from
+            // PUB/SUB (still in history), so positioned subscribers are told to recover.
+            handler.HandleResubscribed();
+        }
+    }
 }

@@ -72,6 +72,25 @@ public sealed class RedisConnection : IAsyncDisposable
         return new RedisConnection(options, [.. shards]);
     }
 
+    /// <summary>
+    /// Why an address entry cannot be used, or null when it parses; for configuration checks that must name the key.
+    /// </summary>
+    /// <param name="entry">One entry of an address list.</param>
+    /// <param name="cluster">The entry comes from the Cluster list.</param>
+    /// <param name="sentinel">The entry comes from the Sentinel list.</param>
+    public static string? AddressProblem(string entry, bool cluster = false, bool sentinel = false)
+    {
+        try
+        {
+            _ = RedisAddress.Parse(entry, cluster ? RedisTopology.Cluster : sentinel ? RedisTopology.Sentinel : RedisTopology.Standalone);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

@@ -343,3 +343,63 @@ export function recordPublications(sub) {
     : waitForEvent(sub, 'publication', { filter: predicate, what, timeoutMs }).then(() => undefined));
   return received;
 }
+
+/**
+ * Starts a backend server for multi-node tests: `redis-server` on a free loopback port without persistence, or
+ * `nats-server` on a port it picks itself. Resolves once its log says it accepts connections, with its address,
+ * PID and `stop()` (SIGKILL by that PID). Only processes started here are ever stopped.
+ */
+export async function startBackend(kind, { port, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), `gyre-e2e-${kind}-`));
+  let command;
+  let args;
+  let ready;
+  if (kind === 'redis') {
+    port ??= await freePort();
+    command = 'redis-server';
+    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+    ready = /Ready to accept connections/;
+  } else if (kind === 'nats') {
+    command = 'nats-server';
+    args = ['-a', '127.0.0.1', '-p', String(port ?? -1)];
+    ready = /Listening for client connections on 127\.0\.0\.1:(\d+)/;
+  } else {
+    throw new Error(`unknown backend ${kind}`);
+  }
+
+  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  const exited = new Promise(res => child.once('exit', () => {
+    liveChildren.delete(child);
+    rmSync(dir, { recursive: true, force: true });
+    res();
+  }));
+  let output = '';
+  const match = await new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} not ready within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = d => {
+      output += d;
+      const found = ready.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolveReady(found);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', e => { clearTimeout(timer); reject(new Error(`${command} did not start (${e.message}); install the Debian package ${command}`)); });
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`${command} exited with ${code}:\n${output}`)); });
+  });
+  port ??= Number(match[1]);
+  return {
+    pid: child.pid,
+    port,
+    url: kind === 'redis' ? `redis://127.0.0.1:${port}` : `nats://127.0.0.1:${port}`,
+    async stop() {
+      if (liveChildren.has(child)) {
+        process.kill(child.pid, 'SIGKILL');
+      }
+      await exited;
+    },
+  };
+}

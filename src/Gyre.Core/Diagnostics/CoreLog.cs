@@ -32,3 +32,19 @@ internal static partial class CoreLog
     [LoggerMessage(9, LogLevel.Error, "cleanup of client {ClientId} channel {Channel} failed")]
     public static partial void CleanupFailed(ILogger logger, string clientId, string channel, Exception exception);
 }
+
+/// <summary>Log messages of the node-to-node control channel.</summary>
+internal static partial class ControlLog
+{
+    [LoggerMessage(40, LogLevel.Warning, "announcing this node through the broker failed")]
+    public static partial void AnnounceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(41, LogLevel.Warning, "dropped a malformed control message of {Length} bytes")]
+    public static partial void Malformed(ILogger logger, int length, Exception exception);
+
+    [LoggerMessage(42, LogLevel.Debug, "ignored a control command of an unknown kind from node {NodeId}")]
+    public static partial void Unknown(ILogger logger, string nodeId);
+
+    [LoggerMessage(43, LogLevel.Error, "control action {Kind} failed")]
+    public static partial void ActionFailed(ILogger logger, string kind, Exception exception);
+}

@@ -70,6 +70,15 @@ public interface IBrokerEventHandler
 
     /// <summary>A control message addressed to this node or to all nodes.</summary>
     void HandleControl(ReadOnlyMemory<byte> data);
+
+    /// <summary>
+    /// The broker lost its subscriptions and has them again (a reconnect): publications sent meanwhile were missed
+    /// and, if no later publication arrives, no offset gap would reveal it. The node tells positioned subscribers to
+    /// recover. Brokers without such a gap (the memory broker) never call it.
+    /// </summary>
+    void HandleResubscribed()
+    {
+    }
 }
 
 /// <summary>How a publication is stored.</summary>

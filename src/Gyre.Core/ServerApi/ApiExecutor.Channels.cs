@@ -51,13 +51,22 @@ public sealed partial class ApiExecutor
             return new HistoryResponse { Error = ApiErrors.BadRequest };
         }
 
-        var history = await _node.Broker.HistoryAsync(request.Channel, new Engine.HistoryOptions
+        Engine.HistoryResult history;
+        try
         {
-            Limit = request.Limit,
-            Reverse = request.Reverse,
-            Since = request.Since is { } since ? new Engine.StreamPosition(since.Offset, since.Epoch) : null,
-            MetaTtl = _node.MetaTtl(options),
-        }, cancellationToken).ConfigureAwait(false);
+            history = await _node.Broker.HistoryAsync(request.Channel, new Engine.HistoryOptions
+            {
+                Limit = request.Limit,
+                Reverse = request.Reverse,
+                Since = request.Since is { } since ? new Engine.StreamPosition(since.Offset, since.Epoch) : null,
+                MetaTtl = _node.MetaTtl(options),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            // A broker without history (NATS), as Centrifugo answers it.
+            return new HistoryResponse { Error = ApiErrors.NotAvailable };
+        }
         if (request.Since is { Epoch.Length: > 0 } s && s.Epoch != history.Position.Epoch)
         {
             return new HistoryResponse { Error = ApiErrors.UnrecoverablePosition };
@@ -82,7 +91,15 @@ public sealed partial class ApiExecutor
             return new HistoryRemoveResponse { Error = error };
         }
 
-        await _node.Broker.RemoveHistoryAsync(request.Channel, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _node.Broker.RemoveHistoryAsync(request.Channel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            return new HistoryRemoveResponse { Error = ApiErrors.NotAvailable };
+        }
+
         return new HistoryRemoveResponse { Result = new HistoryRemoveResult() };
     }
 

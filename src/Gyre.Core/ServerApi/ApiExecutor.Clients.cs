@@ -25,16 +25,28 @@ public sealed partial class ApiExecutor
         }
 
         options = ApplyOverride(options, request.Override);
-        Engine.StreamPosition? since = request.RecoverSince is { } position ? new Engine.StreamPosition(position.Offset, position.Epoch) : null;
-        foreach (var client in Targets(request.User, request.Client, request.Session))
+        var command = new Protocol.Control.Subscribe
         {
-            await client.ServerSubscribeAsync(request.Channel, options, data, info, since).ConfigureAwait(false);
-        }
-
-        return new SubscribeResponse { Result = new SubscribeResult() };
+            User = request.User,
+            Client = request.Client,
+            Session = request.Session,
+            Channel = request.Channel,
+            EmitPresence = options.Presence,
+            EmitJoinLeave = options.JoinLeave,
+            PushJoinLeave = options.ForcePushJoinLeave,
+            Position = options.ForcePositioning,
+            Recover = options.ForceRecovery,
+            ExpireAt = request.ExpireAt,
+            ChannelInfo = ByteString.CopyFrom(info.Span),
+            Data = ByteString.CopyFrom(data.Span),
+            RecoverSince = request.RecoverSince is { } since ? new Protocol.Control.StreamPosition { Offset = since.Offset, Epoch = since.Epoch } : null,
+        };
+        return await OnEveryNodeAsync(_node.SubscribeAsync(command, cancellationToken), "subscribe").ConfigureAwait(false) is { } error
+            ? new SubscribeResponse { Error = error }
+            : new SubscribeResponse { Result = new SubscribeResult() };
     }
 
-    /// <summary>Unsubscribes a user's connections from a channel (every channel when it is empty).</summary>
+    /// <summary>Unsubscribes a user's connections on every node from a channel (every channel when it is empty).</summary>
     public async ValueTask<UnsubscribeResponse> UnsubscribeAsync(UnsubscribeRequest request, CancellationToken cancellationToken)
     {
         if (request.Channel.Length > 0 && _node.Channels.Resolve(request.Channel, out _) is { Code: 102 })
@@ -42,50 +54,74 @@ public sealed partial class ApiExecutor
             return new UnsubscribeResponse { Error = ApiErrors.UnknownChannel };
         }
 
-        foreach (var client in Targets(request.User, request.Client, request.Session))
+        var command = new Protocol.Control.Unsubscribe
         {
-            await client.ServerUnsubscribeAsync(request.Channel).ConfigureAwait(false);
-        }
-
-        return new UnsubscribeResponse { Result = new UnsubscribeResult() };
+            User = request.User,
+            Client = request.Client,
+            Session = request.Session,
+            Channel = request.Channel,
+            Code = 2000,
+            Reason = "server unsubscribe",
+        };
+        return await OnEveryNodeAsync(_node.UnsubscribeAsync(command, cancellationToken), "unsubscribe").ConfigureAwait(false) is { } error
+            ? new UnsubscribeResponse { Error = error }
+            : new UnsubscribeResponse { Result = new UnsubscribeResult() };
     }
 
-    /// <summary>Disconnects a user's connections; 3503 "force disconnect" unless a code is given.</summary>
+    /// <summary>Disconnects a user's connections on every node; 3503 "force disconnect" unless a code is given.</summary>
     public async ValueTask<DisconnectResponse> DisconnectAsync(DisconnectRequest request, CancellationToken cancellationToken)
     {
         var disconnect = request.Disconnect is { Code: > 0 } custom
             ? new Errors.Disconnect(custom.Code, custom.Reason)
             : Errors.Disconnect.ForceNoReconnect;
-        var keep = request.Whitelist.ToHashSet(StringComparer.Ordinal);
-        foreach (var client in Targets(request.User, request.Client, request.Session))
+        var command = new Protocol.Control.Disconnect
         {
-            if (!keep.Contains(client.Id))
-            {
-                await client.CloseAsync(disconnect).ConfigureAwait(false);
-            }
-        }
-
-        return new DisconnectResponse { Result = new DisconnectResult() };
+            User = request.User,
+            Client = request.Client,
+            Session = request.Session,
+            Code = disconnect.Code,
+            Reason = disconnect.Reason,
+        };
+        command.Whitelist.Add(request.Whitelist);
+        return await OnEveryNodeAsync(_node.DisconnectAsync(command, cancellationToken), "disconnect").ConfigureAwait(false) is { } error
+            ? new DisconnectResponse { Error = error }
+            : new DisconnectResponse { Result = new DisconnectResult() };
     }
 
-    /// <summary>Refreshes a user's connections: expire now, move the expiry, or replace the connection info.</summary>
+    /// <summary>Refreshes a user's connections on every node: expire now, move the expiry, or replace the connection info.</summary>
     public async ValueTask<RefreshResponse> RefreshAsync(RefreshRequest request, CancellationToken cancellationToken)
     {
-        foreach (var client in Targets(request.User, request.Client, request.Session))
+        var command = new Protocol.Control.Refresh
         {
-            await client.ServerRefreshAsync(request.Expired, request.ExpireAt, request.Info.Memory).ConfigureAwait(false);
-        }
-
-        return new RefreshResponse { Result = new RefreshResult() };
+            User = request.User,
+            Client = request.Client,
+            Session = request.Session,
+            Expired = request.Expired,
+            ExpireAt = request.ExpireAt,
+            Info = request.Info,
+        };
+        return await OnEveryNodeAsync(_node.RefreshAsync(command, cancellationToken), "refresh").ConfigureAwait(false) is { } error
+            ? new RefreshResponse { Error = error }
+            : new RefreshResponse { Result = new RefreshResult() };
     }
 
     /// <summary>
-    /// The connections a client-targeting call acts on: the user's (an empty user is the anonymous bucket),
-    /// narrowed to one client id and/or session when given. This node only until a multi-node broker relays
-    /// the call over the control channel.
+    /// Awaits an action that ran on this node and is relayed to the others through the broker; a broker failure is
+    /// logged and answered with 100 (the local part has run).
     /// </summary>
-    private IEnumerable<Client> Targets(string user, string client, string session) =>
-        _node.UserConnections(user).Where(c => (client.Length == 0 || c.Id == client) && (session.Length == 0 || c.Session == session));
+    private async ValueTask<Error?> OnEveryNodeAsync(ValueTask action, string method)
+    {
+        try
+        {
+            await action.ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ApiLog.RelayFailed(_node.Log, method, e);
+            return ApiErrors.Internal;
+        }
+    }
 
     private static ChannelOptions ApplyOverride(ChannelOptions options, SubscribeOptionOverride? overrides) => overrides is null
         ? options

@@ -46,22 +46,25 @@ public sealed partial class ApiExecutor
         return new BroadcastResponse { Result = broadcast };
     }
 
-    /// <summary>Describes the nodes. A single node without a multi-node broker describes itself.</summary>
+    /// <summary>Describes every live node: this one and those whose announcements arrive through the broker.</summary>
     public InfoResponse Info(InfoRequest request)
     {
-        var stats = _node.Stats();
         var info = new InfoResult();
-        info.Nodes.Add(new NodeResult
+        foreach (var node in _node.KnownNodes())
         {
-            Uid = _node.Id,
-            Name = _node.Options.Name,
-            Version = _node.Options.Version,
-            NumClients = (uint)stats.Clients,
-            NumUsers = (uint)stats.Users,
-            NumChannels = (uint)stats.Channels,
-            NumSubs = (uint)stats.Subscriptions,
-            Uptime = (uint)stats.Uptime.TotalSeconds,
-        });
+            info.Nodes.Add(new NodeResult
+            {
+                Uid = node.Id,
+                Name = node.Name,
+                Version = node.Version,
+                NumClients = (uint)node.Clients,
+                NumUsers = (uint)node.Users,
+                NumChannels = (uint)node.Channels,
+                NumSubs = (uint)node.Subscriptions,
+                Uptime = (uint)node.UptimeSeconds,
+            });
+        }
+
         return new InfoResponse { Result = info };
     }
 
@@ -112,5 +115,8 @@ public sealed partial class ApiExecutor
     {
         [LoggerMessage(100, LogLevel.Error, "server API publish to {Channel} failed")]
         public static partial void PublishFailed(ILogger logger, string channel, Exception exception);
+
+        [LoggerMessage(102, LogLevel.Error, "server API {Method} ran on this node but could not reach the other nodes")]
+        public static partial void RelayFailed(ILogger logger, string method, Exception exception);
     }
 }

@@ -2,6 +2,7 @@ using Gyre.AspNetCore;
 using Gyre.Core;
 using Gyre.Core.Auth;
 using Gyre.Core.Channels;
+using Gyre.Server.Hosting;
 
 namespace Gyre.Server.Configuration;
 
@@ -107,6 +108,53 @@ public static class ConfigMapper
         MaxReceiveMessageSize = config.GrpcApi.MaxReceiveMessageSize,
     };
 
+    /// <summary>
+    /// Which broker and presence manager to run: <c>engine</c> gives both, <c>broker</c> and <c>presence_manager</c>
+    /// replace their half when enabled. Memory halves map to null (the node's own memory engine).
+    /// </summary>
+    public static EngineSettings ToEngineSettings(GyreConfig config)
+    {
+        var engineRedis = config.Engine.Type == "redis" ? ToRedisOptions(config.Engine.Redis) : null;
+        var broker = config.Broker;
+        var presence = config.PresenceManager;
+        return new EngineSettings
+        {
+            BrokerRedis = broker.Enabled ? (broker.Type == "redis" ? ToRedisOptions(broker.Redis) : null) : engineRedis,
+            BrokerNats = broker.Enabled && broker.Type == "nats" ? ToNatsOptions(broker.Nats) : null,
+            PresenceRedis = presence.Enabled ? (presence.Type == "redis" ? ToRedisOptions(presence.Redis) : null) : engineRedis,
+        };
+    }
+
+    /// <summary>One Redis section as engine options.</summary>
+    public static Gyre.Redis.RedisEngineOptions ToRedisOptions(RedisConfig redis) => new()
+    {
+        Addresses = [.. redis.Address],
+        ClusterAddresses = [.. redis.ClusterAddress],
+        SentinelAddresses = [.. redis.SentinelAddress],
+        SentinelMasterName = NullIfEmpty(redis.SentinelMasterName),
+        SentinelUser = NullIfEmpty(redis.SentinelUser),
+        SentinelPassword = NullIfEmpty(redis.SentinelPassword),
+        Prefix = redis.Prefix,
+        Db = redis.Db,
+        User = NullIfEmpty(redis.User),
+        Password = NullIfEmpty(redis.Password),
+        ClientName = NullIfEmpty(redis.ClientName),
+        UseTls = redis.Tls.Enabled,
+        ConnectTimeout = redis.ConnectTimeout,
+        IoTimeout = redis.IoTimeout,
+        PresenceTtl = redis.PresenceTtl,
+        PresenceUserMapping = redis.PresenceUserMapping,
+    };
+
+    /// <summary><c>broker.nats</c> as broker options.</summary>
+    public static Gyre.Nats.NatsBrokerOptions ToNatsOptions(NatsConfig nats) => new()
+    {
+        Url = nats.Url,
+        Prefix = nats.Prefix,
+        DialTimeout = nats.DialTimeout,
+        WriteTimeout = nats.WriteTimeout,
+    };
+
     /// <summary>The channel options Core implements; the others stay in <see cref="ChannelOptionsConfig"/>.</summary>
     public static ChannelOptions ToChannelOptions(ChannelOptionsConfig options) => new()
     {
@@ -139,4 +187,6 @@ public static class ConfigMapper
         AllowUserLimitedChannels = options.AllowUserLimitedChannels,
         ChannelRegex = options.ChannelRegex,
     };
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

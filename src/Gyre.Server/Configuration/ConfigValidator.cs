@@ -73,6 +73,86 @@ internal static partial class ConfigValidator
 
         PersonalChannel(check, client.SubscribeToUserPersonalChannel, channel);
         Rpc(check, config.Rpc);
+        Engine(check, config);
+    }
+
+    /// <summary>
+    /// The engine, broker and presence manager types, and the Redis and NATS sections that the chosen types will use:
+    /// a section nobody uses is not checked, as in Centrifugo.
+    /// </summary>
+    private static void Engine(Checker check, GyreConfig config)
+    {
+        check.That(EngineConfig.Types.Contains(config.Engine.Type), "engine.type",
+            $"unknown engine type {GoStrconv.Quote(config.Engine.Type)} (use one of {string.Join(", ", EngineConfig.Types)})");
+        var broker = config.Broker;
+        if (broker.Enabled)
+        {
+            check.That(BrokerConfig.Types.Contains(broker.Type), "broker.type",
+                $"unknown broker type {GoStrconv.Quote(broker.Type)} (Gyre supports {string.Join(", ", BrokerConfig.Types)})");
+        }
+
+        var presence = config.PresenceManager;
+        if (presence.Enabled)
+        {
+            check.That(PresenceManagerConfig.Types.Contains(presence.Type), "presence_manager.type",
+                $"unknown presence manager type {GoStrconv.Quote(presence.Type)} (use one of {string.Join(", ", PresenceManagerConfig.Types)})");
+        }
+
+        var engineRedisUsed = config.Engine.Type == "redis" && (!broker.Enabled || !presence.Enabled);
+        if (engineRedisUsed)
+        {
+            Redis(check, config.Engine.Redis, "engine.redis");
+        }
+
+        if (broker.Enabled && broker.Type == "redis")
+        {
+            Redis(check, broker.Redis, "broker.redis");
+        }
+
+        if (broker.Enabled && broker.Type == "nats")
+        {
+            var nats = broker.Nats;
+            check.That(nats.Url.Trim().Length > 0, "broker.nats.url", "a NATS server URL is required");
+            check.That(nats.Prefix.Length > 0, "broker.nats.prefix", "prefix must not be empty");
+            check.That(nats.DialTimeout > TimeSpan.Zero, "broker.nats.dial_timeout", "must be positive");
+            check.That(nats.WriteTimeout > TimeSpan.Zero, "broker.nats.write_timeout", "must be positive");
+            check.That(!nats.AllowWildcards, "broker.nats.allow_wildcards", "wildcard subscriptions are not supported by Gyre");
+        }
+
+        if (presence.Enabled && presence.Type == "redis")
+        {
+            Redis(check, presence.Redis, "presence_manager.redis");
+        }
+    }
+
+    private static void Redis(Checker check, RedisConfig redis, string path)
+    {
+        string Key(string key) => ConfigTree.Join(path, key);
+
+        foreach (var (key, list, cluster, sentinel) in new[]
+        {
+            ("address", redis.Address, false, false),
+            ("cluster_address", redis.ClusterAddress, true, false),
+            ("sentinel_address", redis.SentinelAddress, false, true),
+        })
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                var problem = Gyre.Redis.RedisConnection.AddressProblem(list[i], cluster, sentinel);
+                check.That(problem is null, ConfigTree.Join(Key(key), i), problem ?? "");
+            }
+        }
+
+        check.That(redis.Address.Count > 0 || redis.ClusterAddress.Count > 0 || redis.SentinelAddress.Count > 0, Key("address"),
+            "no Redis address configured");
+        check.That(redis.SentinelAddress.Count == 0 || redis.SentinelMasterName.Length > 0 || redis.SentinelAddress.All(a => a.Contains("sentinel_master_name=", StringComparison.Ordinal)),
+            Key("sentinel_master_name"), "sentinel_master_name is required with sentinel_address");
+        check.That(redis.Prefix.Length > 0, Key("prefix"), "prefix must not be empty");
+        check.That(redis.ConnectTimeout > TimeSpan.Zero, Key("connect_timeout"), "must be positive");
+        check.That(redis.IoTimeout > TimeSpan.Zero, Key("io_timeout"), "must be positive");
+        check.That(redis.Db >= 0, Key("db"), $"database number {redis.Db} is negative");
+        check.That(redis.PresenceTtl >= TimeSpan.FromSeconds(1), Key("presence_ttl"), "must be at least 1s");
+        check.WholeSeconds(redis.PresenceTtl, Key("presence_ttl"));
     }
 
     /// <summary>Centrifugo's RPC namespace checks; a proxy reference fails as it does when the proxy is not configured.</summary>

@@ -48,14 +48,14 @@ public sealed class GyreConfig
     /// <summary><c>enable_unreleased_features</c>. Default false.</summary>
     public bool EnableUnreleasedFeatures { get; set; }
 
-    /// <summary><c>engine</c>: not supported yet; Gyre runs the in-memory engine.</summary>
-    public JsonNode? Engine { get; set; }
+    /// <summary><c>engine</c>: memory (one node) or Redis (several nodes).</summary>
+    public EngineConfig Engine { get; set; } = new();
 
-    /// <summary><c>broker</c>: not supported yet.</summary>
-    public JsonNode? Broker { get; set; }
+    /// <summary><c>broker</c>: replaces the engine's broker when enabled (Redis or NATS).</summary>
+    public BrokerConfig Broker { get; set; } = new();
 
-    /// <summary><c>presence_manager</c>: not supported yet.</summary>
-    public JsonNode? PresenceManager { get; set; }
+    /// <summary><c>presence_manager</c>: replaces the engine's presence manager when enabled.</summary>
+    public PresenceManagerConfig PresenceManager { get; set; } = new();
 
     /// <summary><c>map_broker</c>: not supported yet.</summary>
     public JsonNode? MapBroker { get; set; }

@@ -14,7 +14,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Port">Listen port; 0 picks a free one.</param>
 /// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
 /// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null);
+/// <param name="Engine">The connected broker and presence manager (see <see cref="GyreEngine.CreateAsync"/>); memory when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -26,20 +27,7 @@ public static class GyreServerHost
     public static WebApplication Build(ServerSettings settings)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GyreServerHost).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        var level = MapLogLevel(settings.LogLevel);
-        if (level != Microsoft.Extensions.Logging.LogLevel.None)
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            });
-        }
-
-        builder.Logging.SetMinimumLevel(level);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", level < Microsoft.Extensions.Logging.LogLevel.Warning ? Microsoft.Extensions.Logging.LogLevel.Warning : level);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+        ConfigureLogging(builder.Logging, settings.LogLevel);
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
         var grpc = settings.Grpc is { Enabled: true } g ? g : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -53,7 +41,7 @@ public static class GyreServerHost
                 kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
             }
         });
-        builder.Services.AddGyre(settings.Node, settings.Endpoints);
+        builder.Services.AddGyre(settings.Node, settings.Endpoints, settings.Engine?.Broker, settings.Engine?.Presence);
         if (grpc is not null)
         {
             builder.Services.AddSingleton(grpc);
@@ -87,7 +75,24 @@ public static class GyreServerHost
     /// </summary>
     public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
     {
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config)));
+        var engineSettings = ConfigMapper.ToEngineSettings(config.Config);
+
+        // The Redis and NATS clients log for as long as they live, so this factory outlives the engine.
+        using var engineLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, config.LogLevel));
+        GyreEngine engine;
+        try
+        {
+            engine = await GyreEngine.CreateAsync(engineSettings, engineLogging, cancellationToken);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or ArgumentException or FormatException)
+        {
+            engineLogging.CreateLogger("Gyre.Server").LogCritical(e, "cannot start the {Engine} engine: {Reason}", engineSettings.Description, e.Message);
+            return 1;
+        }
+
+        // Disposed after the application: the node closes the broker and presence manager, then the connections close.
+        await using var engineLifetime = engine;
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {
@@ -100,7 +105,7 @@ public static class GyreServerHost
             "Gyre {Version} started on {Address} ({Engine} engine); config: {File}",
             config.Node.Version,
             address,
-            "memory",
+            engineSettings.Description,
             config.ConfigFile ?? "none");
         log.LogInformation("clients connect to ws://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
         if (!config.Node.Token.HasKeys && !config.Node.Client.Insecure && !config.Node.Client.AllowAnonymousConnectWithoutToken)
@@ -125,6 +130,25 @@ public static class GyreServerHost
     /// <summary>The <c>http://host:port</c> addresses the started application listens on.</summary>
     public static IReadOnlyList<Uri> Addresses(WebApplication app) =>
         [.. app.Urls.Select(u => new Uri(u.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)))];
+
+    /// <summary>Console logging at the Centrifugo level, ASP.NET Core's own chatter kept at warnings.</summary>
+    private static void ConfigureLogging(ILoggingBuilder logging, string logLevel)
+    {
+        logging.ClearProviders();
+        var level = MapLogLevel(logLevel);
+        if (level != Microsoft.Extensions.Logging.LogLevel.None)
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            });
+        }
+
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft.AspNetCore", level < Microsoft.Extensions.Logging.LogLevel.Warning ? Microsoft.Extensions.Logging.LogLevel.Warning : level);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+    }
 
     private static IPAddress ParseAddress(string address) => address switch
     {

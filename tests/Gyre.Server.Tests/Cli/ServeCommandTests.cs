@@ -57,11 +57,11 @@ public class ServeCommandTests
         using var dir = new TempDirectory();
         var cli = new CliRunner();
 
-        await cli.RunAsync("-c", dir.Write("config.json", "{}"), "--engine.type", "redis", "--grpc_api.port", "10001");
+        await cli.RunAsync("-c", dir.Write("config.json", "{}"), "--map_broker.type", "redis", "--grpc_api.port", "10001");
 
-        Assert.Equal("redis", cli.Served!.Config.Engine!["type"]!.GetValue<string>());
+        Assert.Equal("redis", cli.Served!.Config.MapBroker!["type"]!.GetValue<string>());
         Assert.Equal(10001, cli.Served.Config.GrpcApi.Port);
-        Assert.Contains(cli.Served.Warnings, w => w.Contains("flag --engine.type", StringComparison.Ordinal));
+        Assert.Contains(cli.Served.Warnings, w => w.Contains("flag --map_broker.type", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -35,6 +35,12 @@ public class ConfigErrorTests
     [InlineData("""{"log":{"level":"verbose"}}""", "log.level", "unknown log level \"verbose\"")]
     [InlineData("""{"http_api":{"error_mode":"status"}}""", "http_api.error_mode", "unknown error mode \"status\"")]
     [InlineData("""{"client":{"token":{"user_id_claim":"user-id"}}}""", "client.token.user_id_claim", "invalid custom user ID claim")]
+    [InlineData("""{"engine":{"type":"tarantool"}}""", "engine.type", "unknown engine type \"tarantool\"")]
+    [InlineData("""{"engine":{"type":"redis","redis":{"address":["127.0.0.1:6379","ftp://h"]}}}""", "engine.redis.address[1]", "Unsupported Redis address scheme")]
+    [InlineData("""{"engine":{"type":"redis","redis":{"db":-1}}}""", "engine.redis.db", "database number -1 is negative")]
+    [InlineData("""{"broker":{"enabled":true,"type":"postgres"}}""", "broker.type", "unknown broker type \"postgres\"")]
+    [InlineData("""{"broker":{"enabled":true,"type":"redis","redis":{"io_timeout":"-1s"}}}""", "broker.redis.io_timeout", "must be positive")]
+    [InlineData("""{"presence_manager":{"enabled":true,"type":"nats"}}""", "presence_manager.type", "unknown presence manager type")]
     public void WrongTypeOrValueNamesKeyAndFile(string content, string keyPath, string problem)
     {
         using var dir = new TempDirectory();

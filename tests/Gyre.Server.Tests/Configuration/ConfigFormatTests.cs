@@ -225,7 +225,7 @@ public class ConfigFormatTests
         Assert.Equal("centrifugo", loaded.Config.Client.Token.Audience);
         Assert.True(Assert.Single(loaded.Node.Channels.Namespaces).Options.ForceRecovery);
         Assert.Equal(
-            ["client.proxy", "engine"],
+            ["client.proxy"],
             loaded.Warnings.Select(w => w[..w.IndexOf(' ', StringComparison.Ordinal)]));
     }
 

@@ -189,13 +189,13 @@ public class ConfigPrecedenceTests
     public void UnsupportedSectionIsKeptAndReported()
     {
         using var dir = new TempDirectory();
-        var path = dir.Write("config.json", """{"engine":{"type":"redis","redis":{"address":["redis://redis:6379"]}}}""");
+        var path = dir.Write("config.json", """{"map_broker":{"type":"redis","redis":{"address":["redis://redis:6379"]}}}""");
 
         var loaded = Load.File(path, flags: new() { ["admin.enabled"] = "true" });
 
-        Assert.Equal("redis", loaded.Config.Engine?["type"]?.GetValue<string>());
+        Assert.Equal("redis", loaded.Config.MapBroker?["type"]?.GetValue<string>());
         Assert.Equal("true", loaded.Config.Admin?["enabled"]?.GetValue<string>());
-        Assert.Contains(loaded.Warnings, w => w.StartsWith("engine is not supported by Gyre yet", StringComparison.Ordinal) && w.Contains(path, StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.StartsWith("map_broker is not supported by Gyre yet", StringComparison.Ordinal) && w.Contains(path, StringComparison.Ordinal));
         Assert.Contains(loaded.Warnings, w => w.StartsWith("admin is not supported by Gyre yet", StringComparison.Ordinal) && w.Contains("flag --admin.enabled", StringComparison.Ordinal));
     }
 

@@ -48,7 +48,8 @@ public class ConfigWriterTests
         Assert.Equal("720h0m0s", tree["channel"]!["history_meta_ttl"]!.GetValue<string>());
         Assert.Equal("1s", tree["websocket"]!["write_timeout"]!.GetValue<string>());
         Assert.Equal(8000, tree["http_server"]!["port"]!.GetValue<int>());
-        Assert.Null(tree["engine"]);
+        Assert.Equal("4s", tree["engine"]!["redis"]!["io_timeout"]!.GetValue<string>());
+        Assert.Null(tree["map_broker"]);
     }
 
     [Fact]
@@ -66,7 +67,10 @@ public class ConfigWriterTests
             "channel.user_separator", "channel.history_meta_ttl", "rpc.ping.enabled", "rpc.ping.method", "http_api.disabled",
             "http_api.handler_prefix", "http_api.key", "http_api.insecure", "http_api.error_mode", "websocket.disabled",
             "websocket.handler_prefix", "websocket.message_size_limit", "websocket.write_timeout", "health.enabled",
-            "health.handler_prefix", "node.name",
+            "health.handler_prefix", "node.name", "engine.type", "engine.redis.address", "engine.redis.prefix",
+            "engine.redis.connect_timeout", "engine.redis.io_timeout", "engine.redis.presence_ttl", "broker.enabled", "broker.type",
+            "broker.nats.url", "broker.nats.prefix", "broker.nats.dial_timeout", "broker.nats.write_timeout", "presence_manager.enabled",
+            "presence_manager.type", "presence_manager.redis.address",
         ];
 
         foreach (var key in keys)
