@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gyre.Server.Tests.EndToEnd;
 
 /// <summary>A real Gyre server on Kestrel at 127.0.0.1 and a free port, for one test class.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public const string Secret = "e2e-secret";
     public const string ApiKey = "e2e-api-key";
@@ -46,6 +46,7 @@ public sealed class ServerFixture : IAsyncLifetime
             },
         };
         var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
+        endpoints = ConfigureEndpoints(endpoints);
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
         _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
         await _app.StartAsync();
@@ -54,6 +55,9 @@ public sealed class ServerFixture : IAsyncLifetime
         GrpcUri = addresses[1];
         Http.BaseAddress = BaseUri;
     }
+
+    /// <summary>Lets a derived fixture switch transports on or change limits.</summary>
+    protected virtual GyreEndpointOptions ConfigureEndpoints(GyreEndpointOptions endpoints) => endpoints;
 
     public async Task DisposeAsync()
     {
