@@ -141,6 +141,15 @@ public static class ConfigMapper
         MaxReceiveMessageSize = config.GrpcApi.MaxReceiveMessageSize,
     };
 
+    /// <summary>The unidirectional gRPC transport endpoint.</summary>
+    public static Gyre.Grpc.UniStream.UniGrpcOptions ToUniGrpcOptions(GyreConfig config) => new()
+    {
+        Enabled = config.UniGrpc.Enabled,
+        Address = config.UniGrpc.Address,
+        Port = config.UniGrpc.Port,
+        MaxReceiveMessageSize = config.UniGrpc.MaxReceiveMessageSize,
+    };
+
     /// <summary>The channel options Core implements; the others stay in <see cref="ChannelOptionsConfig"/>.</summary>
     public static ChannelOptions ToChannelOptions(ChannelOptionsConfig options) => new()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Gyre.AspNetCore;
 using Gyre.Core;
 using Gyre.Grpc;
+using Gyre.Grpc.UniStream;
 using Gyre.Server.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -14,7 +15,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Port">Listen port; 0 picks a free one.</param>
 /// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
 /// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null);
+/// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, UniGrpcOptions? UniGrpc = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -42,6 +44,7 @@ public static class GyreServerHost
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", level);
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
         var grpc = settings.Grpc is { Enabled: true } g ? g : null;
+        var uniGrpc = settings.UniGrpc is { Enabled: true } u ? u : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -52,8 +55,27 @@ public static class GyreServerHost
                 var grpcAddress = string.IsNullOrEmpty(grpc.Address) ? IPAddress.Loopback : ParseAddress(grpc.Address);
                 kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
             }
+
+            if (uniGrpc is not null)
+            {
+                // uni_grpc has its own h2c port, as in Centrifugo (default 11000), loopback unless an address is set.
+                var uniAddress = string.IsNullOrEmpty(uniGrpc.Address) ? IPAddress.Loopback : ParseAddress(uniGrpc.Address);
+                kestrel.Listen(uniAddress, uniGrpc.Port, o => o.Protocols = HttpProtocols.Http2);
+            }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints);
+        if (uniGrpc is not null && grpc is null)
+        {
+            builder.Services.AddGrpc(o =>
+            {
+                o.IgnoreUnknownServices = true;
+                if (uniGrpc.MaxReceiveMessageSize > 0)
+                {
+                    o.MaxReceiveMessageSize = uniGrpc.MaxReceiveMessageSize;
+                }
+            });
+        }
+
         if (grpc is not null)
         {
             builder.Services.AddSingleton(grpc);
@@ -78,6 +100,11 @@ public static class GyreServerHost
             app.MapGrpcService<CentrifugoApiService>();
         }
 
+        if (uniGrpc is not null)
+        {
+            app.MapGrpcService<UniStreamService>();
+        }
+
         return app;
     }
 
@@ -87,7 +114,7 @@ public static class GyreServerHost
     /// </summary>
     public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
     {
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), ConfigMapper.ToUniGrpcOptions(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {

@@ -26,6 +26,9 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>The h2c port of the gRPC server API.</summary>
     public Uri GrpcUri { get; private set; } = null!;
 
+    /// <summary>The h2c port of the unidirectional gRPC transport.</summary>
+    public Uri UniGrpcUri { get; private set; } = null!;
+
     public HttpClient Http { get; } = new();
 
     public Node Node => _app!.Services.GetRequiredService<Node>();
@@ -48,11 +51,13 @@ public class ServerFixture : IAsyncLifetime
         var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
         endpoints = ConfigureEndpoints(endpoints);
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
+        var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0 };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, uniGrpc));
         await _app.StartAsync();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
         GrpcUri = addresses[1];
+        UniGrpcUri = addresses[2];
         Http.BaseAddress = BaseUri;
     }
 

@@ -242,3 +242,40 @@ public sealed class DisabledStreamingTransportsTests(ServerFixture server) : ICl
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+public sealed class UniGrpcEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task ConsumeStreamsTheConnectPushThenPublicationsAsPushMessages()
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.UniGrpcUri);
+        var request = new ConnectRequest { Token = server.Token("g1") };
+        request.Subs.Add("grpc", new SubscribeRequest());
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(Gyre.Grpc.UniStream.CentrifugoUniStreamBase.ConsumeMethod, null, new global::Grpc.Core.CallOptions(cancellationToken: timeout.Token), request);
+        var stream = call.ResponseStream;
+
+        Assert.True(await stream.MoveNext(timeout.Token));
+        var connect = Push.Parser.ParseFrom(stream.Current.Bytes.Span).Connect;
+        Assert.NotNull(connect);
+        Assert.True(connect.Subs.ContainsKey("grpc"));
+        Assert.False(string.IsNullOrEmpty(connect.Session));
+
+        await server.ApiAsync("publish", """{"channel":"grpc","data":{"over":"grpc"}}""");
+        Assert.True(await stream.MoveNext(timeout.Token));
+        var push = Push.Parser.ParseFrom(stream.Current.Bytes.Span);
+        Assert.Equal("grpc", push.Channel);
+        Assert.Equal("""{"over":"grpc"}""", push.Pub.Data.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task ConsumeWithAnInvalidTokenEndsWithADisconnectPush()
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.UniGrpcUri);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(Gyre.Grpc.UniStream.CentrifugoUniStreamBase.ConsumeMethod, null, new global::Grpc.Core.CallOptions(cancellationToken: timeout.Token), new ConnectRequest { Token = "bad" });
+        Assert.True(await call.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal(3500u, Push.Parser.ParseFrom(call.ResponseStream.Current.Bytes.Span).Disconnect.Code);
+        Assert.False(await call.ResponseStream.MoveNext(timeout.Token));
+    }
+}
