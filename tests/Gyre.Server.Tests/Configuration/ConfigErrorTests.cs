@@ -35,6 +35,10 @@ public class ConfigErrorTests
     [InlineData("""{"log":{"level":"verbose"}}""", "log.level", "unknown log level \"verbose\"")]
     [InlineData("""{"http_api":{"error_mode":"status"}}""", "http_api.error_mode", "unknown error mode \"status\"")]
     [InlineData("""{"client":{"token":{"user_id_claim":"user-id"}}}""", "client.token.user_id_claim", "invalid custom user ID claim")]
+    [InlineData("""{"sse":{"max_request_body_size":-1}}""", "sse.max_request_body_size", "must be a positive number of bytes")]
+    [InlineData("""{"emulation":{"max_request_body_size":-5}}""", "emulation.max_request_body_size", "must be a positive number of bytes")]
+    [InlineData("""{"http_stream":{"enabled":"maybe"}}""", "http_stream.enabled", "invalid boolean \"maybe\"")]
+    [InlineData("""{"uni_grpc":{"port":70000}}""", "uni_grpc.port", "out of range")]
     public void WrongTypeOrValueNamesKeyAndFile(string content, string keyPath, string problem)
     {
         using var dir = new TempDirectory();
