@@ -1,4 +1,5 @@
 using Gyre.AspNetCore.HttpApi;
+using Gyre.AspNetCore.Streaming;
 using Gyre.AspNetCore.WebSockets;
 using Gyre.Core;
 using Gyre.Core.Engine;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +35,9 @@ public static class GyreApplicationExtensions
             MaxCommandSize = endpointOptions.WebSocketMessageSizeLimit,
         });
         services.AddSingleton(sp => new ApiExecutor(sp.GetRequiredService<Node>()));
+
+        // A multi-node engine registers its own router first to forward /emulation frames to the stream's node.
+        services.TryAddSingleton<IEmulationRouter>(sp => new LocalEmulationRouter(sp.GetRequiredService<Node>()));
         services.AddHostedService<GyreNodeService>();
         return services;
     }
@@ -53,6 +58,7 @@ public static class GyreApplicationExtensions
             endpoints.Map(options.WebSocketPath, context => WebSocketEndpoint.HandleAsync(context, node, options, limiter));
         }
 
+        MapStreaming(endpoints, node, options, limiter);
         if (!options.HttpApiDisabled)
         {
             endpoints.MapHttpApi(services.GetRequiredService<ApiExecutor>(), options);
@@ -77,6 +83,44 @@ public static class GyreApplicationExtensions
         }
 
         return endpoints;
+    }
+
+    /// <summary>
+    /// HTTP-streaming, SSE and <c>/emulation</c> (mapped when either is on), and the unidirectional transports. All use
+    /// <c>Map</c>: each answers OPTIONS (CORS preflight) and wrong methods (405) itself, as Centrifugo does.
+    /// </summary>
+    private static void MapStreaming(IEndpointRouteBuilder endpoints, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
+    {
+        if (options.HttpStream.Enabled)
+        {
+            endpoints.Map(options.HttpStream.Path, context => StreamingEndpoints.HandleHttpStreamAsync(context, node, options, limiter));
+        }
+
+        if (options.Sse.Enabled)
+        {
+            endpoints.Map(options.Sse.Path, context => StreamingEndpoints.HandleSseAsync(context, node, options, limiter));
+        }
+
+        if (options.HttpStream.Enabled || options.Sse.Enabled)
+        {
+            var router = endpoints.ServiceProvider.GetRequiredService<IEmulationRouter>();
+            endpoints.Map(options.EmulationPath, context => StreamingEndpoints.HandleEmulationAsync(context, router, options));
+        }
+
+        if (options.UniHttpStream.Enabled)
+        {
+            endpoints.Map(options.UniHttpStream.Path, context => StreamingEndpoints.HandleUniHttpStreamAsync(context, node, options, limiter));
+        }
+
+        if (options.UniSse.Enabled)
+        {
+            endpoints.Map(options.UniSse.Path, context => StreamingEndpoints.HandleUniSseAsync(context, node, options, limiter));
+        }
+
+        if (options.UniWebSocket.Enabled)
+        {
+            endpoints.Map(options.UniWebSocket.Path, context => UniWebSocketEndpoint.HandleAsync(context, node, options, limiter));
+        }
     }
 
     /// <summary>Enables WebSockets and maps Gyre on an application.</summary>

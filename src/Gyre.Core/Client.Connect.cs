@@ -15,6 +15,9 @@ public sealed partial class Client
     /// </summary>
     private const long MaxTtlSeconds = 365L * 24 * 3600;
 
+    /// <summary>The error of a failed unidirectional connect, reported by <see cref="ConnectUnidirectionalAsync"/>.</summary>
+    private ClientError? _connectError;
+
     /// <summary>The connection token's <c>meta</c> claim: server-side data for proxies, never sent to the client.</summary>
     internal ReadOnlyMemory<byte> Meta { get; private set; }
 
@@ -143,6 +146,12 @@ public sealed partial class Client
             result.Time = now;
         }
 
+        result.Session = Session;
+        if (Emulated)
+        {
+            result.Node = _node.Id;
+        }
+
         UserId = user;
         Info = new ClientInfo { User = UserId, Client = Id };
         if (token is { Info.IsEmpty: false })
@@ -214,7 +223,11 @@ public sealed partial class Client
     private static uint TtlSeconds(long expireAt, long nowMilliseconds) =>
         (uint)Math.Max(0, ((expireAt * 1000) - nowMilliseconds) / 1000);
 
-    /// <summary>A failed connect: the error reply, and the connection accepts no further command (the client closes it).</summary>
+    /// <summary>
+    /// A failed connect: the error reply, and the connection accepts no further command (the client closes it). A
+    /// unidirectional client cannot read a reply, so it is disconnected instead, with Centrifuge's mapping of connect
+    /// errors to codes: 109/110 → 3005, 111 → 3013, 103 → 3507, any other → 3004.
+    /// </summary>
     private Disconnect? ConnectError(uint id, ClientError error)
     {
         lock (_lock)
@@ -222,8 +235,56 @@ public sealed partial class Client
             _state = ClientState.Unusable;
         }
 
+        if (Codec.Unidirectional)
+        {
+            _connectError = error;
+            return error.Code switch
+            {
+                109 or 110 => Disconnect.Expired,
+                111 => Disconnect.TooManyRequests,
+                103 => Disconnect.PermissionDenied,
+                _ => Disconnect.ServerError,
+            };
+        }
+
         WriteError(id, error);
         return null;
+    }
+
+    /// <summary>
+    /// Connects a unidirectional client with its bare connect request. On success the client has queued its
+    /// <c>connect</c> push and returns null. On failure it returns why: the connect error's code and message, or the
+    /// disconnect's code and reason. With <paramref name="closeWithDisconnect"/> the connection is then closed with the
+    /// disconnect (a disconnect push where the transport writes one); without, it is closed silently, so the transport
+    /// can answer with an HTTP status instead (<c>connect_code_to_http_response</c>).
+    /// </summary>
+    public async ValueTask<ConnectRejection?> ConnectUnidirectionalAsync(ConnectRequest request, bool closeWithDisconnect = true)
+    {
+        if (!Codec.Unidirectional)
+        {
+            throw new InvalidOperationException("the connection's transport is not unidirectional");
+        }
+
+        Disconnect? disconnect;
+        try
+        {
+            disconnect = await HandleConnectAsync(1, request).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            CoreLog.CommandFailed(_node.Log, Id, "connect", e);
+            _connectError = ClientError.Internal;
+            disconnect = Disconnect.ServerError;
+        }
+
+        if (disconnect is null)
+        {
+            return null;
+        }
+
+        var rejection = _connectError is { } error ? new ConnectRejection(error.Code, error.Message) : new ConnectRejection(disconnect.Code, disconnect.Reason);
+        await CloseAsync(closeWithDisconnect ? disconnect : Disconnect.ConnectionClosed).ConfigureAwait(false);
+        return rejection;
     }
 
     /// <summary>
@@ -433,3 +494,8 @@ public sealed partial class Client
     /// <summary>A server-side subscription decided at connect.</summary>
     private readonly record struct PlannedSubscription(string Channel, ChannelOptions Options, TokenSubscription? Grant, SubscriptionSource Source);
 }
+
+/// <summary>Why a unidirectional connect failed: an error code (1xx) and message, or a disconnect code (3xxx) and reason.</summary>
+/// <param name="Code">The error or disconnect code.</param>
+/// <param name="Reason">The error message or disconnect reason.</param>
+public readonly record struct ConnectRejection(uint Code, string Reason);

@@ -6,9 +6,6 @@ namespace Gyre.Core;
 
 public sealed partial class Client
 {
-    /// <summary>Session id of emulation and unidirectional transports; empty for bidirectional WebSocket.</summary>
-    public string Session { get; init; } = "";
-
     /// <summary>
     /// Subscribes this connection from the server (server API <c>subscribe</c>): a subscribe push, then recovered
     /// publications when <paramref name="recoverSince"/> is given and the channel allows recovery, then live

@@ -4,7 +4,8 @@ namespace Gyre.Core;
 
 public sealed partial class Client
 {
-    private bool PongEnabled => _options.PingInterval > TimeSpan.Zero && _options.PongTimeout > TimeSpan.Zero;
+    /// <summary>Pongs are expected after pings, except on unidirectional transports, whose clients cannot answer.</summary>
+    private bool PongEnabled => _options.PingInterval > TimeSpan.Zero && _options.PongTimeout > TimeSpan.Zero && !Codec.Unidirectional;
 
     /// <summary>
     /// First ping at a random point of <c>[interval/2, interval)</c>, as Centrifuge does, so that a burst of

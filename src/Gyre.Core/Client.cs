@@ -25,6 +25,9 @@ public sealed partial class Client
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly List<Command> _commands = [];
     private readonly ITimer _timer;
+
+    /// <summary>Serialises frames of an emulated connection: separate <c>/emulation</c> POSTs may arrive concurrently.</summary>
+    private readonly SemaphoreSlim? _emulationGate;
     private ClientState _state;
 
     // Deadlines in unix milliseconds of the node's clock; 0 = not scheduled. Guarded by _lock.
@@ -39,8 +42,19 @@ public sealed partial class Client
         _node = node;
         _transport = transport;
         _options = node.Options.Client;
-        Codec = ProtocolCodec.For(transport.Protocol);
+        Codec = ProtocolCodec.For(transport.Protocol, transport.Unidirectional);
         Id = Guid.NewGuid().ToString();
+        Emulated = transport.Emulation;
+        if (transport.Unidirectional || Emulated)
+        {
+            Session = Guid.NewGuid().ToString();
+        }
+
+        if (Emulated)
+        {
+            _emulationGate = new SemaphoreSlim(1, 1);
+        }
+
         _writer = new ClientWriter(transport, Codec, _options, OnWriteFailed);
         _timer = node.Time.CreateTimer(static state => ((Client)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _writer.Start();
@@ -61,6 +75,15 @@ public sealed partial class Client
 
     /// <summary>Client id (a UUID), sent in the connect result.</summary>
     public string Id { get; }
+
+    /// <summary>
+    /// The session id (a UUID) of a unidirectional or emulated connection, sent in the connect result; empty on other
+    /// transports. <c>/emulation</c> requests name the connection by it.
+    /// </summary>
+    public string Session { get; } = "";
+
+    /// <summary>Whether commands arrive through <c>/emulation</c> (<see cref="ITransport.Emulation"/>).</summary>
+    public bool Emulated { get; }
 
     /// <summary>User id from the token; empty for anonymous and before connect.</summary>
     public string UserId { get; private set; } = "";
@@ -144,6 +167,24 @@ public sealed partial class Client
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Handles one frame that arrived through <c>/emulation</c>. Unlike a transport's read loop, emulation requests
+    /// run concurrently, so frames of one connection are serialised here to keep the order in which they were taken.
+    /// </summary>
+    public async ValueTask<bool> HandleEmulatedFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var gate = _emulationGate ?? throw new InvalidOperationException("the connection's transport is not an emulation transport");
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await HandleFrameAsync(frame).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>

@@ -177,6 +177,8 @@ internal sealed class Hub
     {
         byte[]? json = null;
         byte[]? protobuf = null;
+        byte[]? uniJson = null;
+        byte[]? uniProtobuf = null;
         foreach (var subscription in Subscribers(channel))
         {
             if (!subscription.Active || !subscription.PushJoinLeave)
@@ -186,9 +188,13 @@ internal sealed class Hub
 
             var codec = subscription.Client.Codec;
             var reply = new Reply { Push = push };
-            var bytes = codec.Type == ProtocolType.Json
-                ? json ??= codec.EncodeReply(reply)
-                : protobuf ??= codec.EncodeReply(reply);
+            var bytes = (codec.Unidirectional, codec.Type) switch
+            {
+                (false, ProtocolType.Json) => json ??= codec.EncodeReply(reply),
+                (false, _) => protobuf ??= codec.EncodeReply(reply),
+                (true, ProtocolType.Json) => uniJson ??= codec.EncodeReply(reply),
+                (true, _) => uniProtobuf ??= codec.EncodeReply(reply),
+            };
             subscription.Client.Enqueue(bytes);
         }
     }

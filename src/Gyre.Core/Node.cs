@@ -27,6 +27,9 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
     /// <summary>Every open client, authenticated or not, so that shutdown reaches connections still in their handshake.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Client, byte> _clients = new();
 
+    /// <summary>Emulated connections (HTTP-streaming, SSE) by session id, for <c>/emulation</c>.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Client> _sessions = new(StringComparer.Ordinal);
+
     private readonly SemaphoreSlim[] _subscriptionLocks = [.. Enumerable.Range(0, SubscriptionLockCount).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary>Open transports (authenticated or not), for <c>client.connection_limit</c>: a counter, read on every upgrade.</summary>
@@ -101,6 +104,10 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
     {
         var client = new Client(this, transport);
         _clients.TryAdd(client, 0);
+        if (client.Emulated)
+        {
+            _sessions[client.Session] = client;
+        }
         Interlocked.Increment(ref _openClients);
         return client;
     }
@@ -212,8 +219,20 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
     /// <inheritdoc/>
     void IBrokerEventHandler.HandleResubscribed() => Hub.InvalidatePositions();
 
+    /// <summary>
+    /// Finds the open emulated connection (HTTP-streaming or SSE) of this node with session id <paramref name="session"/>:
+    /// the local half of <c>/emulation</c> routing (see <see cref="IEmulationRouter"/>).
+    /// </summary>
+    public bool TryGetEmulatedClient(string session, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Client? client) =>
+        _sessions.TryGetValue(session, out client);
+
     internal void Forget(Client client)
     {
+        if (client.Emulated)
+        {
+            _sessions.TryRemove(KeyValuePair.Create(client.Session, client));
+        }
+
         if (_clients.TryRemove(client, out _))
         {
             Interlocked.Decrement(ref _openClients);

@@ -8,8 +8,10 @@ namespace Gyre.Core;
 
 /// <summary>
 /// The encoded forms of one publication for one broadcast, each built at most once, on first need. A channel
-/// with only plain JSON subscribers encodes once; Protobuf subscribers add one encode; fossil delta subscribers
-/// add the full-string form (JSON) and the patch (computed once, shared by every delta subscriber).
+/// with only plain JSON subscribers encodes once; Protobuf subscribers add one encode; unidirectional subscribers
+/// add the bare-push form of their encoding (JSON and Protobuf, one each); fossil delta subscribers add the
+/// full-string form (JSON) and the patch (computed once, shared by every delta subscriber). At most 7 encodes
+/// per broadcast, whatever the number of subscribers.
 /// </summary>
 /// <remarks>
 /// Delta rules (Centrifugo's): the first publication after subscribe is full; later ones are patches against
@@ -21,6 +23,8 @@ internal struct PublicationVariants(string channel, Publication publication, Pub
 {
     private byte[]? _json;
     private byte[]? _protobuf;
+    private byte[]? _uniJson;
+    private byte[]? _uniProtobuf;
     private byte[]? _jsonFull;
     private byte[]? _jsonPatch;
     private byte[]? _protobufPatch;
@@ -29,7 +33,14 @@ internal struct PublicationVariants(string channel, Publication publication, Pub
 
     public ReadOnlyMemory<byte> For(Subscription subscription)
     {
-        var json = subscription.Client.Codec.Type == ProtocolType.Json;
+        var codec = subscription.Client.Codec;
+        var json = codec.Type == ProtocolType.Json;
+        if (codec.Unidirectional)
+        {
+            // Uni subscriptions are server-side and never negotiate delta: one bare-push form per encoding.
+            return json ? _uniJson ??= Encode(ProtocolCodec.UniJson, Plain()) : _uniProtobuf ??= Encode(ProtocolCodec.UniProtobuf, Plain());
+        }
+
         if (!subscription.Delta)
         {
             return json ? _json ??= Encode(ProtocolCodec.Json, Plain()) : _protobuf ??= Encode(ProtocolCodec.Protobuf, Plain());

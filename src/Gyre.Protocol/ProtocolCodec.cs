@@ -21,11 +21,27 @@ public abstract class ProtocolCodec
     /// <summary>The Protobuf codec.</summary>
     public static ProtocolCodec Protobuf { get; } = new ProtobufProtocolCodec();
 
+    /// <summary>The JSON codec of unidirectional transports: bare pushes, no reply wrapper.</summary>
+    public static ProtocolCodec UniJson { get; } = new UnidirectionalProtocolCodec(Json);
+
+    /// <summary>The Protobuf codec of unidirectional transports (uni gRPC): bare pushes, no reply wrapper.</summary>
+    public static ProtocolCodec UniProtobuf { get; } = new UnidirectionalProtocolCodec(Protobuf);
+
     /// <summary>Returns the codec for <paramref name="type"/>.</summary>
     public static ProtocolCodec For(ProtocolType type) => type == ProtocolType.Protobuf ? Protobuf : Json;
 
+    /// <summary>Returns the codec for <paramref name="type"/> on a bidirectional or a unidirectional transport.</summary>
+    public static ProtocolCodec For(ProtocolType type, bool unidirectional) => unidirectional
+        ? (type == ProtocolType.Protobuf ? UniProtobuf : UniJson)
+        : For(type);
+
     /// <summary>The encoding this codec speaks.</summary>
     public abstract ProtocolType Type { get; }
+
+    /// <summary>
+    /// Whether this codec writes bare <see cref="Push"/> messages (unidirectional transports) instead of replies.
+    /// </summary>
+    public virtual bool Unidirectional => false;
 
     /// <summary>Bytes placed between two messages of one frame: <c>\n</c> for JSON, nothing for Protobuf.</summary>
     public abstract ReadOnlyMemory<byte> FrameSeparator { get; }
@@ -44,6 +60,9 @@ public abstract class ProtocolCodec
 
     /// <summary>Encodes one reply (a command result, an error, or a push wrapped in a reply).</summary>
     public abstract byte[] EncodeReply(Reply reply);
+
+    /// <summary>Encodes one bare push, the message unit of unidirectional transports.</summary>
+    public abstract byte[] EncodePush(Push push);
 
     /// <summary>
     /// Encodes the publication push for <paramref name="channel"/>: the one message every subscriber of a

@@ -3,6 +3,9 @@ using System.Net.WebSockets;
 using Gyre.Core;
 using Gyre.Core.Errors;
 using Gyre.Protocol;
+using Push = Gyre.Protocol.Messages.Push;
+using Reply = Gyre.Protocol.Messages.Reply;
+using WireDisconnect = Gyre.Protocol.Messages.Disconnect;
 
 namespace Gyre.AspNetCore.WebSockets;
 
@@ -29,6 +32,8 @@ internal sealed class WebSocketTransport : ITransport
     private readonly TimeSpan _writeTimeout;
     private readonly CancellationTokenSource _writeTimer = new();
     private readonly TaskCompletionSource _receiveDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _messagePerPush;
+    private readonly bool _disconnectPush;
 
     public WebSocketTransport(WebSocket socket, ProtocolType protocol, TimeSpan writeTimeout)
     {
@@ -36,13 +41,50 @@ internal sealed class WebSocketTransport : ITransport
         Protocol = protocol;
         _messageType = protocol == ProtocolType.Protobuf ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
         _writeTimeout = writeTimeout;
+        Name = "websocket";
     }
 
-    public string Name => "websocket";
+    /// <summary>The unidirectional WebSocket (<c>uni_websocket</c>): JSON pushes only, client messages after connect ignored.</summary>
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="options">The uni_websocket options.</param>
+    public WebSocketTransport(WebSocket socket, UniWebSocketOptions options)
+        : this(socket, ProtocolType.Json, options.WriteTimeout)
+    {
+        Name = "uni_websocket";
+        Unidirectional = true;
+        _messagePerPush = !options.JoinPushMessages;
+        _disconnectPush = !options.DisableDisconnectPush;
+    }
+
+    public string Name { get; }
 
     public ProtocolType Protocol { get; }
 
+    public bool Unidirectional { get; }
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> frame)
+    {
+        if (_messagePerPush)
+        {
+            // One push per WebSocket message: a frame's JSON messages are separated by newlines, never contain one.
+            while (!frame.IsEmpty)
+            {
+                var newline = frame.Span.IndexOf((byte)'\n');
+                var message = newline < 0 ? frame : frame[..newline];
+                frame = newline < 0 ? default : frame[(newline + 1)..];
+                if (!message.IsEmpty)
+                {
+                    await SendAsync(message).ConfigureAwait(false);
+                }
+            }
+
+            return;
+        }
+
+        await SendAsync(frame).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> frame)
     {
         // One reusable timer source: CancelAfter + TryReset allocate nothing once the timer exists.
         _writeTimer.CancelAfter(_writeTimeout);
@@ -70,6 +112,13 @@ internal sealed class WebSocketTransport : ITransport
         try
         {
             using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
+            if (_disconnectPush)
+            {
+                // uni_websocket clients may read only messages, not close frames: Centrifugo sends the reason as a push too.
+                var push = new Push { Disconnect = new WireDisconnect { Code = disconnect.Code, Reason = disconnect.Reason, Reconnect = disconnect.Reconnect } };
+                await _socket.SendAsync(ProtocolCodec.UniJson.EncodePush(push), _messageType, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+            }
+
             await _socket.CloseOutputAsync((WebSocketCloseStatus)disconnect.Code, disconnect.Reason, timeout.Token).ConfigureAwait(false);
             await _receiveDone.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
@@ -160,6 +209,12 @@ internal sealed class WebSocketTransport : ITransport
                             await client.CloseAsync(MessageTooBig).ConfigureAwait(false);
                         }
 
+                        continue;
+                    }
+
+                    if (Unidirectional)
+                    {
+                        // A uni client has nothing more to say after connect; Centrifugo reads and drops its messages.
                         continue;
                     }
 

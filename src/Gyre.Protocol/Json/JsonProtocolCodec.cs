@@ -48,6 +48,29 @@ internal sealed class JsonProtocolCodec : ProtocolCodec
 
     public override byte[] EncodeReply(Reply reply) => ProtoJson.ToBytes(reply);
 
+    public override byte[] EncodePush(Push push) => ProtoJson.ToBytes(push);
+
+    /// <summary>The bare publication push of unidirectional transports: <c>{"channel":…,"pub":{…}}</c>.</summary>
+    internal static byte[] EncodeBarePublicationPush(string channel, Publication publication)
+    {
+        var scratch = JsonScratch.Rent();
+        try
+        {
+            var w = scratch.Writer;
+            w.WriteStartObject();
+            w.WriteString(ChannelName, channel);
+            w.WritePropertyName(PubName);
+            ProtoJson.Write(w, publication);
+            w.WriteEndObject();
+            w.Flush();
+            return scratch.Buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            JsonScratch.Return(scratch);
+        }
+    }
+
     public override byte[] EncodePublicationPush(string channel, Publication publication)
     {
         var scratch = JsonScratch.Rent();

@@ -57,7 +57,9 @@ internal sealed class ProtobufProtocolCodec : ProtocolCodec
     public override byte[] EncodePublicationPush(string channel, Publication publication) =>
         Delimited(new Reply { Push = new Push { Channel = channel, Pub = publication } });
 
-    private static byte[] Delimited(Reply message)
+    public override byte[] EncodePush(Push push) => Delimited(push);
+
+    internal static byte[] Delimited(IMessage message)
     {
         var size = message.CalculateSize();
         var result = new byte[Varint.Size((ulong)size) + size];

@@ -95,6 +95,40 @@ public static class ConfigMapper
         HttpApiTransportErrorMode = config.HttpApi.ErrorMode == "transport",
         HealthEnabled = config.Health.Enabled,
         HealthPath = config.Health.HandlerPrefix,
+        HttpStream = ToStreamOptions(config.HttpStream),
+        Sse = ToStreamOptions(config.Sse),
+        EmulationPath = config.Emulation.HandlerPrefix,
+        EmulationMaxRequestBodySize = config.Emulation.MaxRequestBodySize,
+        UniHttpStream = ToStreamOptions(config.UniHttpStream),
+        UniSse = ToStreamOptions(config.UniSse),
+        UniWebSocket = new UniWebSocketOptions
+        {
+            Enabled = config.UniWebSocket.Enabled,
+            Path = config.UniWebSocket.HandlerPrefix,
+            MessageSizeLimit = config.UniWebSocket.MessageSizeLimit,
+            WriteTimeout = config.UniWebSocket.WriteTimeout,
+            JoinPushMessages = config.UniWebSocket.JoinPushMessages,
+            DisableDisconnectPush = config.UniWebSocket.DisableDisconnectPush,
+        },
+    };
+
+    private static StreamEndpointOptions ToStreamOptions(StreamTransportConfig config) => new()
+    {
+        Enabled = config.Enabled,
+        Path = config.HandlerPrefix,
+        MaxRequestBodySize = config.MaxRequestBodySize,
+    };
+
+    private static StreamEndpointOptions ToStreamOptions(UniStreamTransportConfig config) => new()
+    {
+        Enabled = config.Enabled,
+        Path = config.HandlerPrefix,
+        MaxRequestBodySize = config.MaxRequestBodySize,
+        ConnectCodeToHttpResponse = config.ConnectCodeToHttpResponse.Enabled
+            ? config.ConnectCodeToHttpResponse.Transforms
+                .GroupBy(t => (uint)t.Code)
+                .ToDictionary(g => g.Key, g => new ConnectCodeResponse(g.First().To.StatusCode, g.First().To.Body))
+            : null,
     };
 
     /// <summary>The gRPC server API endpoint.</summary>
@@ -153,6 +187,15 @@ public static class ConfigMapper
         Prefix = nats.Prefix,
         DialTimeout = nats.DialTimeout,
         WriteTimeout = nats.WriteTimeout,
+    };
+
+    /// <summary>The unidirectional gRPC transport endpoint.</summary>
+    public static Gyre.Grpc.UniStream.UniGrpcOptions ToUniGrpcOptions(GyreConfig config) => new()
+    {
+        Enabled = config.UniGrpc.Enabled,
+        Address = config.UniGrpc.Address,
+        Port = config.UniGrpc.Port,
+        MaxReceiveMessageSize = config.UniGrpc.MaxReceiveMessageSize,
     };
 
     /// <summary>The channel options Core implements; the others stay in <see cref="ChannelOptionsConfig"/>.</summary>

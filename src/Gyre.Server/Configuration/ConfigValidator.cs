@@ -53,6 +53,30 @@ internal static partial class ConfigValidator
         check.That(ErrorModes.Contains(config.GrpcApi.ErrorMode), "grpc_api.error_mode",
             $"unknown error mode {GoStrconv.Quote(config.GrpcApi.ErrorMode)} (only \"transport\" is accepted)");
         check.That(config.GrpcApi.Port is > 0 and <= 65535, "grpc_api.port", $"port {config.GrpcApi.Port} is out of range");
+        check.That(config.UniGrpc.Port is > 0 and <= 65535, "uni_grpc.port", $"port {config.UniGrpc.Port} is out of range");
+        foreach (var (size, path) in new[]
+        {
+            (config.HttpStream.MaxRequestBodySize, "http_stream.max_request_body_size"),
+            (config.Sse.MaxRequestBodySize, "sse.max_request_body_size"),
+            (config.Emulation.MaxRequestBodySize, "emulation.max_request_body_size"),
+            (config.UniHttpStream.MaxRequestBodySize, "uni_http_stream.max_request_body_size"),
+            (config.UniSse.MaxRequestBodySize, "uni_sse.max_request_body_size"),
+            (config.UniWebSocket.MessageSizeLimit, "uni_websocket.message_size_limit"),
+        })
+        {
+            check.That(size > 0, path, $"{size} must be a positive number of bytes");
+        }
+
+        foreach (var (uni, path) in new (UniStreamTransportConfig, string)[] { (config.UniHttpStream, "uni_http_stream"), (config.UniSse, "uni_sse") })
+        {
+            var transforms = uni.ConnectCodeToHttpResponse.Transforms;
+            for (var i = 0; i < transforms.Count; i++)
+            {
+                var status = transforms[i].To.StatusCode;
+                check.That(status is >= 100 and <= 599, $"{path}.connect_code_to_http_response.transforms[{i}].to.status_code",
+                    $"{status} is not an HTTP status code");
+            }
+        }
 
         var channel = config.Channel;
         check.WholeSeconds(channel.HistoryMetaTtl, "channel.history_meta_ttl");

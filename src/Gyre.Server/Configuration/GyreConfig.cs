@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gyre.AspNetCore;
 using Gyre.Core;
 
 namespace Gyre.Server.Configuration;
@@ -75,31 +76,31 @@ public sealed class GyreConfig
     /// <summary><c>consumers</c>: not supported yet.</summary>
     public JsonNode? Consumers { get; set; }
 
-    /// <summary><c>sse</c>: not supported yet.</summary>
-    public JsonNode? Sse { get; set; }
+    /// <summary><c>sse</c>: bidirectional emulation over Server-Sent Events.</summary>
+    public SseConfig Sse { get; set; } = new();
 
-    /// <summary><c>http_stream</c>: not supported yet.</summary>
-    public JsonNode? HttpStream { get; set; }
+    /// <summary><c>http_stream</c>: bidirectional emulation over a streaming HTTP response.</summary>
+    public HttpStreamConfig HttpStream { get; set; } = new();
 
     /// <summary><c>webtransport</c>: not supported yet.</summary>
     [ConfigKey("webtransport")]
     public JsonNode? WebTransport { get; set; }
 
-    /// <summary><c>uni_sse</c>: not supported yet.</summary>
-    public JsonNode? UniSse { get; set; }
+    /// <summary><c>uni_sse</c>: unidirectional Server-Sent Events.</summary>
+    public UniSseConfig UniSse { get; set; } = new();
 
-    /// <summary><c>uni_http_stream</c>: not supported yet.</summary>
-    public JsonNode? UniHttpStream { get; set; }
+    /// <summary><c>uni_http_stream</c>: unidirectional HTTP-streaming.</summary>
+    public UniHttpStreamConfig UniHttpStream { get; set; } = new();
 
-    /// <summary><c>uni_websocket</c>: not supported yet.</summary>
+    /// <summary><c>uni_websocket</c>: unidirectional WebSocket.</summary>
     [ConfigKey("uni_websocket")]
-    public JsonNode? UniWebSocket { get; set; }
+    public UniWebSocketConfig UniWebSocket { get; set; } = new();
 
-    /// <summary><c>uni_grpc</c>: not supported yet.</summary>
-    public JsonNode? UniGrpc { get; set; }
+    /// <summary><c>uni_grpc</c>: unidirectional gRPC stream on its own port.</summary>
+    public UniGrpcConfig UniGrpc { get; set; } = new();
 
-    /// <summary><c>emulation</c>: not supported yet.</summary>
-    public JsonNode? Emulation { get; set; }
+    /// <summary><c>emulation</c>: the <c>/emulation</c> endpoint of HTTP-streaming and SSE.</summary>
+    public EmulationConfig Emulation { get; set; } = new();
 
     /// <summary><c>admin</c>: not supported yet.</summary>
     public JsonNode? Admin { get; set; }

@@ -2,6 +2,7 @@ using System.Net;
 using Gyre.AspNetCore;
 using Gyre.Core;
 using Gyre.Grpc;
+using Gyre.Grpc.UniStream;
 using Gyre.Server.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -15,7 +16,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
 /// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
 /// <param name="Engine">The connected broker and presence manager (see <see cref="GyreEngine.CreateAsync"/>); memory when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null);
+/// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -30,6 +32,7 @@ public static class GyreServerHost
         ConfigureLogging(builder.Logging, settings.LogLevel);
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
         var grpc = settings.Grpc is { Enabled: true } g ? g : null;
+        var uniGrpc = settings.UniGrpc is { Enabled: true } u ? u : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -40,8 +43,27 @@ public static class GyreServerHost
                 var grpcAddress = string.IsNullOrEmpty(grpc.Address) ? IPAddress.Loopback : ParseAddress(grpc.Address);
                 kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
             }
+
+            if (uniGrpc is not null)
+            {
+                // uni_grpc has its own h2c port, as in Centrifugo (default 11000), loopback unless an address is set.
+                var uniAddress = string.IsNullOrEmpty(uniGrpc.Address) ? IPAddress.Loopback : ParseAddress(uniGrpc.Address);
+                kestrel.Listen(uniAddress, uniGrpc.Port, o => o.Protocols = HttpProtocols.Http2);
+            }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints, settings.Engine?.Broker, settings.Engine?.Presence);
+        if (uniGrpc is not null && grpc is null)
+        {
+            builder.Services.AddGrpc(o =>
+            {
+                o.IgnoreUnknownServices = true;
+                if (uniGrpc.MaxReceiveMessageSize > 0)
+                {
+                    o.MaxReceiveMessageSize = uniGrpc.MaxReceiveMessageSize;
+                }
+            });
+        }
+
         if (grpc is not null)
         {
             builder.Services.AddSingleton(grpc);
@@ -64,6 +86,11 @@ public static class GyreServerHost
         if (grpc is not null)
         {
             app.MapGrpcService<CentrifugoApiService>();
+        }
+
+        if (uniGrpc is not null)
+        {
+            app.MapGrpcService<UniStreamService>();
         }
 
         return app;
@@ -92,7 +119,7 @@ public static class GyreServerHost
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
         await using var engineLifetime = engine;
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {

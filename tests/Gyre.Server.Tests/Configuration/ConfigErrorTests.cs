@@ -41,6 +41,10 @@ public class ConfigErrorTests
     [InlineData("""{"broker":{"enabled":true,"type":"postgres"}}""", "broker.type", "unknown broker type \"postgres\"")]
     [InlineData("""{"broker":{"enabled":true,"type":"redis","redis":{"io_timeout":"-1s"}}}""", "broker.redis.io_timeout", "must be positive")]
     [InlineData("""{"presence_manager":{"enabled":true,"type":"nats"}}""", "presence_manager.type", "unknown presence manager type")]
+    [InlineData("""{"sse":{"max_request_body_size":-1}}""", "sse.max_request_body_size", "must be a positive number of bytes")]
+    [InlineData("""{"emulation":{"max_request_body_size":-5}}""", "emulation.max_request_body_size", "must be a positive number of bytes")]
+    [InlineData("""{"http_stream":{"enabled":"maybe"}}""", "http_stream.enabled", "invalid boolean \"maybe\"")]
+    [InlineData("""{"uni_grpc":{"port":70000}}""", "uni_grpc.port", "out of range")]
     public void WrongTypeOrValueNamesKeyAndFile(string content, string keyPath, string problem)
     {
         using var dir = new TempDirectory();

@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gyre.Server.Tests.EndToEnd;
 
 /// <summary>A real Gyre server on Kestrel at 127.0.0.1 and a free port, for one test class.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public const string Secret = "e2e-secret";
     public const string ApiKey = "e2e-api-key";
@@ -25,6 +25,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     /// <summary>The h2c port of the gRPC server API.</summary>
     public Uri GrpcUri { get; private set; } = null!;
+
+    /// <summary>The h2c port of the unidirectional gRPC transport.</summary>
+    public Uri UniGrpcUri { get; private set; } = null!;
 
     public HttpClient Http { get; } = new();
 
@@ -46,14 +49,20 @@ public sealed class ServerFixture : IAsyncLifetime
             },
         };
         var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
+        endpoints = ConfigureEndpoints(endpoints);
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
+        var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0 };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc));
         await _app.StartAsync();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
         GrpcUri = addresses[1];
+        UniGrpcUri = addresses[2];
         Http.BaseAddress = BaseUri;
     }
+
+    /// <summary>Lets a derived fixture switch transports on or change limits.</summary>
+    protected virtual GyreEndpointOptions ConfigureEndpoints(GyreEndpointOptions endpoints) => endpoints;
 
     public async Task DisposeAsync()
     {
