@@ -37,7 +37,7 @@ public static class GyreApplicationExtensions
         services.AddSingleton(sp => new ApiExecutor(sp.GetRequiredService<Node>()));
 
         // A multi-node engine registers its own router first to forward /emulation frames to the stream's node.
-        services.TryAddSingleton<IEmulationRouter>(sp => new LocalEmulationRouter(sp.GetRequiredService<Node>()));
+        services.TryAddSingleton<IEmulationRouter>(sp => new ClusterEmulationRouter(sp.GetRequiredService<Node>()));
         services.AddHostedService<GyreNodeService>();
         return services;
     }

@@ -1,3 +1,6 @@
+using Google.Protobuf;
+using Gyre.Protocol.Messages;
+
 namespace Gyre.Core;
 
 /// <summary>
@@ -52,5 +55,65 @@ public sealed class LocalEmulationRouter(Node node) : IEmulationRouter
 
         await client.HandleEmulatedFrameAsync(frame, cancellationToken).ConfigureAwait(false);
         return EmulationResult.Delivered;
+    }
+}
+
+/// <summary>
+/// Routes emulation frames across nodes: a frame for this node (or with no node) is delivered locally; a frame for
+/// another live node travels to it as a control notification over the broker, where that node's router delivers it.
+/// </summary>
+/// <remarks>
+/// Delivery to another node is at-most-once, like every control message: the POST is answered when the frame is
+/// handed to the broker, and a session that closed meanwhile is dropped on the owning node (the client's stream is
+/// gone then anyway). Centrifuge confirms with a survey round trip instead; one broker publish keeps a POST at one
+/// hop.
+/// </remarks>
+public sealed class ClusterEmulationRouter : IEmulationRouter
+{
+    /// <summary>The control notification's operation name.</summary>
+    public const string Operation = "emulation";
+
+    private readonly Node _node;
+    private readonly LocalEmulationRouter _local;
+
+    /// <summary>Creates the router and registers the receiving half with <paramref name="node"/>.</summary>
+    public ClusterEmulationRouter(Node node)
+    {
+        _node = node;
+        _local = new LocalEmulationRouter(node);
+        node.RegisterNotificationHandler(Operation, ReceiveAsync);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<EmulationResult> DeliverAsync(string nodeId, string session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        if (nodeId.Length == 0 || nodeId == _node.Id)
+        {
+            return await _local.DeliverAsync(nodeId, session, frame, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!_node.KnownNodes().Any(n => n.Id == nodeId))
+        {
+            return EmulationResult.UnknownNode;
+        }
+
+        var request = new EmulationRequest { Node = nodeId, Session = session, Data = ByteString.CopyFrom(frame.Span) };
+        await _node.NotifyAsync(Operation, request.ToByteArray(), nodeId, cancellationToken).ConfigureAwait(false);
+        return EmulationResult.Delivered;
+    }
+
+    private async ValueTask ReceiveAsync(string fromNode, ReadOnlyMemory<byte> data)
+    {
+        EmulationRequest request;
+        try
+        {
+            request = EmulationRequest.Parser.ParseFrom(data.Span);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return;
+        }
+
+        await _local.DeliverAsync(_node.Id, request.Session, request.Data.Memory, CancellationToken.None).ConfigureAwait(false);
     }
 }

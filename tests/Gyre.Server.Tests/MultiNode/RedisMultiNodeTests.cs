@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
+using Gyre.Testing;
 using Gyre.Server.Tests.EndToEnd;
 
 namespace Gyre.Server.Tests.MultiNode;
@@ -26,6 +29,34 @@ public sealed class RedisMultiNodeTests(RedisNodesFixture cluster) : IClassFixtu
         var push = await Eventually.NextPushAsync(subscriber);
         Assert.Equal("news", push.GetProperty("channel").GetString());
         Assert.Equal("""{"text":"across"}""", push.GetProperty("pub").GetProperty("data").GetRawText());
+    }
+
+    [Fact]
+    public async Task EmulationPostedToNodeBReachesTheStreamOnNodeA()
+    {
+        await Eventually.WaitAsync(
+            () => cluster.B.ApiAsync("info", "{}"),
+            reply => reply.GetProperty("result").GetProperty("nodes").GetArrayLength() == 2);
+        var token = HmacTokens.Create(TwoNodeFixture.Secret, new { sub = "streamer", iat = HmacTokens.UnixNow() });
+        using var open = new HttpRequestMessage(HttpMethod.Post, "/connection/http_stream")
+        {
+            Content = new StringContent($$$"""{"id":1,"connect":{"token":"{{{token}}}"}}""", Encoding.UTF8, "application/json"),
+        };
+        var response = await cluster.A.Http.SendAsync(open, HttpCompletionOption.ResponseHeadersRead).WaitAsync(TestTimeouts.Default);
+        using var stream = new HttpStreamClient(response, await response.Content.ReadAsStreamAsync());
+        var connect = (await stream.NextJsonAsync()).GetProperty("connect");
+        Assert.Equal(cluster.A.Node.Id, connect.GetProperty("node").GetString());
+
+        var emulation = JsonSerializer.Serialize(new
+        {
+            session = connect.GetProperty("session").GetString(),
+            node = cluster.A.Node.Id,
+            data = """{"id":2,"subscribe":{"channel":"emulated"}}""",
+        });
+        using var post = await cluster.B.Http.PostAsync(new Uri("/emulation", UriKind.Relative), new StringContent(emulation, Encoding.UTF8, "application/json")).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(HttpStatusCode.NoContent, post.StatusCode);
+        Assert.Equal("""{"id":2,"subscribe":{}}""", await stream.NextLineAsync());
     }
 
     [Fact]

@@ -133,6 +133,7 @@ public abstract class TwoNodeFixture : IAsyncLifetime
               "node": { "name": "{{name}}" },
               "client": { "token": { "hmac_secret_key": "{{Secret}}" } },
               "http_api": { "key": "{{ApiKey}}" },
+              "http_stream": { "enabled": true },
               "channel": {
                 "without_namespace": { "allow_subscribe_for_client": true, "presence": true },
                 "namespaces": [
