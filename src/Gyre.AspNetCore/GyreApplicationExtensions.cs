@@ -22,7 +22,7 @@ public static class GyreApplicationExtensions
         services.AddSingleton(endpointOptions);
         services.AddSingleton(sp => new Node(nodeOptions, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>())
         {
-            MaxCommandSize = endpointOptions.WebSocketMessageSizeLimit,
+            MaxCommandSize = endpointOptions.EffectiveWebSocketReadLimit,
         });
         services.AddSingleton(sp => new ApiExecutor(sp.GetRequiredService<Node>()));
         services.AddHostedService<GyreNodeService>();

@@ -36,13 +36,13 @@ public sealed class WebSocketConfig
     /// <summary><c>websocket.handler_prefix</c>, default <c>/connection/websocket</c>.</summary>
     public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.WebSocketPath;
 
-    /// <summary><c>websocket.compression</c>: permessage-deflate. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression</c>: permessage-deflate when the client offers it. Default false.</summary>
     public bool Compression { get; set; }
 
-    /// <summary><c>websocket.compression_min_size</c>, default 0. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression_min_size</c>, default 0: frames up to this size go out uncompressed.</summary>
     public int CompressionMinSize { get; set; }
 
-    /// <summary><c>websocket.compression_level</c>, default 1. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression_level</c>, default 1; see <see cref="GyreEndpointOptions.WebSocketCompressionLevel"/>.</summary>
     public int CompressionLevel { get; set; } = 1;
 
     /// <summary><c>websocket.read_buffer_size</c>, default 0. Kept, not used yet.</summary>
@@ -60,7 +60,7 @@ public sealed class WebSocketConfig
     /// <summary><c>websocket.message_size_limit</c>, default 65,536 bytes.</summary>
     public int MessageSizeLimit { get; set; } = GyreEndpointOptions.Default.WebSocketMessageSizeLimit;
 
-    /// <summary><c>websocket.decompressed_message_size_limit</c>, default 0 (10 × the message limit). Kept, not used yet.</summary>
+    /// <summary><c>websocket.decompressed_message_size_limit</c>, default 0 (10 × the message limit); bounds inflated messages.</summary>
     public int DecompressedMessageSizeLimit { get; set; }
 }
 

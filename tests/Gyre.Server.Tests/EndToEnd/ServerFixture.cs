@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gyre.Server.Tests.EndToEnd;
 
 /// <summary>A real Gyre server on Kestrel at 127.0.0.1 and a free port, for one test class.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public const string Secret = "e2e-secret";
     public const string ApiKey = "e2e-api-key";
@@ -45,7 +45,7 @@ public sealed class ServerFixture : IAsyncLifetime
                 ],
             },
         };
-        var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
+        var endpoints = ConfigureEndpoints(GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] });
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
         _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
         await _app.StartAsync();
@@ -54,6 +54,9 @@ public sealed class ServerFixture : IAsyncLifetime
         GrpcUri = addresses[1];
         Http.BaseAddress = BaseUri;
     }
+
+    /// <summary>Lets a derived fixture change the endpoint options (compression, limits) of its server.</summary>
+    protected virtual GyreEndpointOptions ConfigureEndpoints(GyreEndpointOptions endpoints) => endpoints;
 
     public async Task DisposeAsync()
     {
@@ -69,9 +72,10 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri WebSocketUri(string query = "") => new($"ws://{BaseUri.Authority}/connection/websocket{query}");
 
-    public async Task<WireClient> ConnectAsync(string? subprotocol = null, string query = "", string? origin = null)
+    public async Task<WireClient> ConnectAsync(string? subprotocol = null, string query = "", string? origin = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         if (subprotocol is not null)
         {
             socket.Options.AddSubProtocol(subprotocol);
