@@ -100,6 +100,15 @@ public static class ConfigMapper
         HealthPath = config.Health.HandlerPrefix,
     };
 
+    /// <summary>The bidirectional gRPC client transport.</summary>
+    public static Gyre.Grpc.GrpcClientOptions ToGrpcClientOptions(GyreConfig config) => new()
+    {
+        Enabled = config.GrpcClient.Enabled,
+        Address = config.GrpcClient.Address,
+        Port = config.GrpcClient.Port,
+        MaxReceiveMessageSize = config.GrpcClient.MaxReceiveMessageSize,
+    };
+
     /// <summary>The gRPC server API endpoint.</summary>
     public static Gyre.Grpc.GrpcApiOptions ToGrpcApiOptions(GyreConfig config) => new()
     {

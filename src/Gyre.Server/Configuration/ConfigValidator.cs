@@ -53,6 +53,7 @@ internal static partial class ConfigValidator
         check.That(ErrorModes.Contains(config.GrpcApi.ErrorMode), "grpc_api.error_mode",
             $"unknown error mode {GoStrconv.Quote(config.GrpcApi.ErrorMode)} (only \"transport\" is accepted)");
         check.That(config.GrpcApi.Port is > 0 and <= 65535, "grpc_api.port", $"port {config.GrpcApi.Port} is out of range");
+        check.That(config.GrpcClient.Port is > 0 and <= 65535, "grpc_client.port", $"port {config.GrpcClient.Port} is out of range");
 
         var channel = config.Channel;
         check.WholeSeconds(channel.HistoryMetaTtl, "channel.history_meta_ttl");

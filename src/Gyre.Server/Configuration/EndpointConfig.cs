@@ -101,3 +101,19 @@ public sealed class GrpcApiConfig
     /// <summary><c>grpc_api.tls</c>. Kept, not used yet.</summary>
     public System.Text.Json.Nodes.JsonNode? Tls { get; set; }
 }
+
+/// <summary><c>grpc_client.*</c>: the bidirectional gRPC client transport of proto/client_grpc.proto, on its own h2c port.</summary>
+public sealed class GrpcClientConfig
+{
+    /// <summary><c>grpc_client.enabled</c>. Default false.</summary>
+    public bool Enabled { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Enabled;
+
+    /// <summary><c>grpc_client.address</c>: empty binds 127.0.0.1, like <c>http_server.address</c>.</summary>
+    public string Address { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Address;
+
+    /// <summary><c>grpc_client.port</c>, default 10001.</summary>
+    public int Port { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Port;
+
+    /// <summary><c>grpc_client.max_receive_message_size</c>, default 65,536 bytes; 0 keeps gRPC's 4 MiB.</summary>
+    public int MaxReceiveMessageSize { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.MaxReceiveMessageSize;
+}

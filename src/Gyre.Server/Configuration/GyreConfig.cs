@@ -72,6 +72,9 @@ public sealed class GyreConfig
     /// <summary><c>grpc_api</c>: the server API over gRPC.</summary>
     public GrpcApiConfig GrpcApi { get; set; } = new();
 
+    /// <summary><c>grpc_client</c>: the bidirectional gRPC client transport (a Gyre extension, not in Centrifugo).</summary>
+    public GrpcClientConfig GrpcClient { get; set; } = new();
+
     /// <summary><c>consumers</c>: not supported yet.</summary>
     public JsonNode? Consumers { get; set; }
 

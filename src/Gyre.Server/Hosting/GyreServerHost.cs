@@ -14,7 +14,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Port">Listen port; 0 picks a free one.</param>
 /// <param name="LogLevel">Centrifugo log level: none, trace, debug, info, warn, error.</param>
 /// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null);
+/// <param name="GrpcClient">The bidirectional gRPC client transport; off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GrpcClientOptions? GrpcClient = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -42,6 +43,7 @@ public static class GyreServerHost
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", level);
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
         var grpc = settings.Grpc is { Enabled: true } g ? g : null;
+        var grpcClient = settings.GrpcClient is { Enabled: true } gc ? gc : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -51,6 +53,14 @@ public static class GyreServerHost
                 // gRPC needs HTTP/2; a cleartext Http1AndHttp2 port would speak HTTP/1.1 only, so this port is h2c.
                 var grpcAddress = string.IsNullOrEmpty(grpc.Address) ? IPAddress.Loopback : ParseAddress(grpc.Address);
                 kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
+            }
+
+            if (grpcClient is not null)
+            {
+                // h2c as well. Routes are not tied to ports, so this port (like the API's) also serves WebSocket
+                // over HTTP/2 (RFC 8441 extended CONNECT) at the WebSocket path.
+                var clientAddress = string.IsNullOrEmpty(grpcClient.Address) ? IPAddress.Loopback : ParseAddress(grpcClient.Address);
+                kestrel.Listen(clientAddress, grpcClient.Port, o => o.Protocols = HttpProtocols.Http2);
             }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints);
@@ -71,11 +81,23 @@ public static class GyreServerHost
             });
         }
 
+        if (grpcClient is not null)
+        {
+            // The API's AddGrpc above, when present, already registered the gRPC services; a second call only adds options.
+            builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true)
+                .AddServiceOptions<GrpcClientService>(o => o.MaxReceiveMessageSize = grpcClient.MaxReceiveMessageSize > 0 ? grpcClient.MaxReceiveMessageSize : null);
+        }
+
         var app = builder.Build();
         app.UseGyre();
         if (grpc is not null)
         {
             app.MapGrpcService<CentrifugoApiService>();
+        }
+
+        if (grpcClient is not null)
+        {
+            app.MapGrpcService<GrpcClientService>();
         }
 
         return app;
@@ -87,7 +109,7 @@ public static class GyreServerHost
     /// </summary>
     public static async Task<int> ServeAsync(LoadedConfig config, CancellationToken cancellationToken)
     {
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {

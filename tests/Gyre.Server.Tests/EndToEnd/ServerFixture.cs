@@ -26,6 +26,9 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>The h2c port of the gRPC server API.</summary>
     public Uri GrpcUri { get; private set; } = null!;
 
+    /// <summary>The h2c port of the bidirectional gRPC client transport.</summary>
+    public Uri GrpcClientUri { get; private set; } = null!;
+
     public HttpClient Http { get; } = new();
 
     public Node Node => _app!.Services.GetRequiredService<Node>();
@@ -47,11 +50,13 @@ public class ServerFixture : IAsyncLifetime
         };
         var endpoints = ConfigureEndpoints(GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] });
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc));
+        var grpcClient = new Gyre.Grpc.GrpcClientOptions { Enabled = true, Port = 0 };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, grpcClient));
         await _app.StartAsync();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
         GrpcUri = addresses[1];
+        GrpcClientUri = addresses[2];
         Http.BaseAddress = BaseUri;
     }
 
