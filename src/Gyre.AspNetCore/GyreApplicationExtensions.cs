@@ -45,6 +45,22 @@ public static class GyreApplicationExtensions
             endpoints.Map(options.WebSocketPath, context => WebSocketEndpoint.HandleAsync(context, node, options, limiter));
         }
 
+        if (options.InitEnabled)
+        {
+            var path = options.InitPath.TrimEnd('/');
+            endpoints.MapGet(path.Length == 0 ? "/" : path, async context =>
+            {
+                if (limiter.Enabled && !limiter.TryAdmit())
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
+
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await context.Response.Body.WriteAsync(EmptyJsonObject, context.RequestAborted).ConfigureAwait(false);
+            });
+        }
+
         if (!options.HttpApiDisabled)
         {
             endpoints.MapHttpApi(services.GetRequiredService<ApiExecutor>(), options);

@@ -80,6 +80,16 @@ public sealed record GyreEndpointOptions
     public bool HttpApiInsecure { get; init; }
 
     /// <summary>
+    /// <c>init.enabled</c>, default false: <c>GET</c> on <see cref="InitPath"/> answers 200 <c>{}</c>, as in
+    /// Centrifugo v6, so a client can open (and warm up) an HTTP/2 connection before its WebSocket, or a load
+    /// balancer can probe the connection path. It goes through the connection limit like the transports.
+    /// </summary>
+    public bool InitEnabled { get; init; }
+
+    /// <summary><c>init.handler_prefix</c>, default <c>/connection/init</c>.</summary>
+    public string InitPath { get; init; } = "/connection/init";
+
+    /// <summary>
     /// <c>health.enabled</c>. Centrifugo defaults it to false; Gyre defaults to true because a cheap
     /// <c>GET /health</c> is what every orchestrator probes first.
     /// </summary>

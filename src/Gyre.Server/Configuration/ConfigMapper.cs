@@ -96,6 +96,8 @@ public static class ConfigMapper
         HttpApiKey = config.HttpApi.Key,
         HttpApiInsecure = config.HttpApi.Insecure,
         HttpApiTransportErrorMode = config.HttpApi.ErrorMode == "transport",
+        InitEnabled = config.Init.Enabled,
+        InitPath = config.Init.HandlerPrefix,
         HealthEnabled = config.Health.Enabled,
         HealthPath = config.Health.HandlerPrefix,
     };

@@ -64,6 +64,16 @@ public sealed class WebSocketConfig
     public int DecompressedMessageSizeLimit { get; set; }
 }
 
+/// <summary><c>init.*</c>: <c>GET /connection/init</c>, see <see cref="GyreEndpointOptions.InitEnabled"/>.</summary>
+public sealed class InitConfig
+{
+    /// <summary><c>init.enabled</c>. Default false, as in Centrifugo.</summary>
+    public bool Enabled { get; set; } = GyreEndpointOptions.Default.InitEnabled;
+
+    /// <summary><c>init.handler_prefix</c>, default <c>/connection/init</c>.</summary>
+    public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.InitPath;
+}
+
 /// <summary><c>health.*</c>.</summary>
 public sealed class HealthConfig
 {

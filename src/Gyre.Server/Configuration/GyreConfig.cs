@@ -116,8 +116,8 @@ public sealed class GyreConfig
     /// <summary><c>debug</c>: not supported yet.</summary>
     public JsonNode? Debug { get; set; }
 
-    /// <summary><c>init</c>: not supported yet.</summary>
-    public JsonNode? Init { get; set; }
+    /// <summary><c>init</c>: the connection init endpoint.</summary>
+    public InitConfig Init { get; set; } = new();
 
     /// <summary><c>opentelemetry</c>: not supported yet.</summary>
     [ConfigKey("opentelemetry")]
