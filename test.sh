@@ -14,8 +14,9 @@ failed=0
 
 note() { printf '\n== %s\n' "$*"; }
 
-# Debian packages the suites need, installed only when missing: real Redis and NATS servers for the engine suites.
-APT_PACKAGES=(redis-server nats-server)
+# Debian packages the suites need, installed only when missing: real Redis and NATS servers for the engine suites,
+# and Chromium for the e2e-js browser check (which fails, never skips, when /usr/bin/chromium is absent).
+APT_PACKAGES=(redis-server nats-server chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -32,7 +32,7 @@ public static class GyreApplicationExtensions
         services.AddSingleton(endpointOptions);
         services.AddSingleton(sp => new Node(nodeOptions, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>(), broker, presence)
         {
-            MaxCommandSize = endpointOptions.WebSocketMessageSizeLimit,
+            MaxCommandSize = endpointOptions.EffectiveWebSocketReadLimit,
         });
         services.AddSingleton(sp => new ApiExecutor(sp.GetRequiredService<Node>()));
 
@@ -56,6 +56,22 @@ public static class GyreApplicationExtensions
         if (!options.WebSocketDisabled)
         {
             endpoints.Map(options.WebSocketPath, context => WebSocketEndpoint.HandleAsync(context, node, options, limiter));
+        }
+
+        if (options.InitEnabled)
+        {
+            var path = options.InitPath.TrimEnd('/');
+            endpoints.MapGet(path.Length == 0 ? "/" : path, async context =>
+            {
+                if (limiter.Enabled && !limiter.TryAdmit())
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
+
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await context.Response.Body.WriteAsync(EmptyJsonObject, context.RequestAborted).ConfigureAwait(false);
+            });
         }
 
         MapStreaming(endpoints, node, options, limiter);

@@ -18,6 +18,46 @@ public sealed record GyreEndpointOptions
     /// </summary>
     public int WebSocketMessageSizeLimit { get; init; } = 65_536;
 
+    /// <summary>
+    /// <c>websocket.compression</c>, default false: accept permessage-deflate (RFC 7692) when the client offers
+    /// it. Browsers and <c>ws</c> offer it by default; compressing costs CPU per message, so it stays opt-in.
+    /// </summary>
+    public bool WebSocketCompression { get; init; }
+
+    /// <summary>
+    /// <c>websocket.compression_min_size</c>, default 0: with compression negotiated, frames of at most this many
+    /// bytes go out uncompressed (deflate overhead beats the saving on small frames). Zero compresses every frame.
+    /// </summary>
+    public int WebSocketCompressionMinSize { get; init; }
+
+    /// <summary>
+    /// <c>websocket.compression_level</c>, default 1. Accepted for compatibility; the .NET runtime's deflater
+    /// has no level setting, so outbound frames use its fixed level whatever this says.
+    /// </summary>
+    public int WebSocketCompressionLevel { get; init; } = 1;
+
+    /// <summary>
+    /// <c>websocket.decompressed_message_size_limit</c>, default 0 = 10 × <see cref="WebSocketMessageSizeLimit"/>
+    /// (655,360 bytes with the defaults), as in Centrifugo v6.8.4. With compression on, an inbound message whose
+    /// inflated size exceeds it closes the connection with 1009: a few kilobytes of deflate can inflate about
+    /// 1,000-fold (a decompression bomb), and the receive loop inflates in 4 KB steps and stops at the limit.
+    /// </summary>
+    public int WebSocketDecompressedMessageSizeLimit { get; init; }
+
+    /// <summary>
+    /// The inbound size limit after decoding: the decompressed limit when compression is on, otherwise the
+    /// message size limit. The runtime inflates transparently, so with compression on this is the only bound
+    /// Gyre can apply (Centrifugo additionally bounds the compressed bytes by the message size limit).
+    /// </summary>
+    public int EffectiveWebSocketReadLimit => !WebSocketCompression
+        ? WebSocketMessageSizeLimit
+        : WebSocketDecompressedMessageSizeLimit > 0
+            ? WebSocketDecompressedMessageSizeLimit
+            : WebSocketMessageSizeLimit * DecompressedMessageSizeLimitMultiplier;
+
+    /// <summary>Centrifugo's default ratio of the decompressed limit to the message size limit.</summary>
+    public const int DecompressedMessageSizeLimitMultiplier = 10;
+
     /// <summary><c>websocket.write_timeout</c>, default 1 s: a frame not written by then disconnects with 3009.</summary>
     public TimeSpan WebSocketWriteTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -38,6 +78,16 @@ public sealed record GyreEndpointOptions
 
     /// <summary><c>http_api.insecure</c>: no key check.</summary>
     public bool HttpApiInsecure { get; init; }
+
+    /// <summary>
+    /// <c>init.enabled</c>, default false: <c>GET</c> on <see cref="InitPath"/> answers 200 <c>{}</c>, as in
+    /// Centrifugo v6, so a client can open (and warm up) an HTTP/2 connection before its WebSocket, or a load
+    /// balancer can probe the connection path. It goes through the connection limit like the transports.
+    /// </summary>
+    public bool InitEnabled { get; init; }
+
+    /// <summary><c>init.handler_prefix</c>, default <c>/connection/init</c>.</summary>
+    public string InitPath { get; init; } = "/connection/init";
 
     /// <summary>
     /// <c>health.enabled</c>. Centrifugo defaults it to false; Gyre defaults to true because a cheap

@@ -34,12 +34,23 @@ internal static class WebSocketEndpoint
         }
 
         var (protocol, subprotocol) = SelectProtocol(context);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol }).ConfigureAwait(false);
-        var transport = new WebSocketTransport(socket, protocol, options.WebSocketWriteTimeout);
+        var accept = new WebSocketAcceptContext
+        {
+            SubProtocol = subprotocol,
+
+            // Negotiated only when the client offers permessage-deflate; the runtime then inflates inbound
+            // messages transparently, which is why the read limit below becomes the decompressed limit.
+            DangerousEnableCompression = options.WebSocketCompression,
+        };
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(accept).ConfigureAwait(false);
+        // The middleware answers the offer in Sec-WebSocket-Extensions only when deflate was agreed on.
+        var compressed = options.WebSocketCompression && context.Response.Headers.ContainsKey("Sec-WebSocket-Extensions");
+        var transport = new WebSocketTransport(socket, protocol, options.WebSocketWriteTimeout, options.WebSocketCompressionMinSize);
+        var readLimit = compressed ? options.EffectiveWebSocketReadLimit : options.WebSocketMessageSizeLimit;
         try
         {
             var client = node.Connect(transport);
-            await transport.ReceiveAsync(client, options.WebSocketMessageSizeLimit, context.RequestAborted).ConfigureAwait(false);
+            await transport.ReceiveAsync(client, readLimit, context.RequestAborted).ConfigureAwait(false);
             await client.Completion.ConfigureAwait(false);
         }
         finally

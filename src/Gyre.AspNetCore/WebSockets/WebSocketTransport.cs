@@ -30,13 +30,22 @@ internal sealed class WebSocketTransport : ITransport
     private readonly WebSocket _socket;
     private readonly WebSocketMessageType _messageType;
     private readonly TimeSpan _writeTimeout;
+    private readonly int _compressionMinSize;
     private readonly CancellationTokenSource _writeTimer = new();
     private readonly TaskCompletionSource _receiveDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _messagePerPush;
     private readonly bool _disconnectPush;
 
-    public WebSocketTransport(WebSocket socket, ProtocolType protocol, TimeSpan writeTimeout)
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="protocol">The connection's encoding.</param>
+    /// <param name="writeTimeout">How long one frame may take to write.</param>
+    /// <param name="compressionMinSize">
+    /// With permessage-deflate negotiated, frames of at most this many bytes are sent uncompressed; 0 compresses
+    /// every frame. Without deflate the runtime ignores the flag.
+    /// </param>
+    public WebSocketTransport(WebSocket socket, ProtocolType protocol, TimeSpan writeTimeout, int compressionMinSize = 0)
     {
+        _compressionMinSize = compressionMinSize;
         _socket = socket;
         Protocol = protocol;
         _messageType = protocol == ProtocolType.Protobuf ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
@@ -88,7 +97,10 @@ internal sealed class WebSocketTransport : ITransport
     {
         // One reusable timer source: CancelAfter + TryReset allocate nothing once the timer exists.
         _writeTimer.CancelAfter(_writeTimeout);
-        await _socket.SendAsync(frame, _messageType, endOfMessage: true, _writeTimer.Token).ConfigureAwait(false);
+        var flags = frame.Length > _compressionMinSize
+            ? WebSocketMessageFlags.EndOfMessage
+            : WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression;
+        await _socket.SendAsync(frame, _messageType, flags, _writeTimer.Token).ConfigureAwait(false);
         if (!_writeTimer.TryReset())
         {
             throw new TimeoutException($"websocket write did not finish within {_writeTimeout.TotalMilliseconds} ms");
@@ -172,44 +184,54 @@ internal sealed class WebSocketTransport : ITransport
                 {
                     var length = 0;
                     var tooBig = false;
-                    ValueWebSocketReceiveResult result;
+
+                    // Never read more than one byte past the limit: that byte proves the message too big, and the
+                    // rest is never inflated or buffered.
+                    var cap = Math.Min(messageSizeLimit, Array.MaxLength - 1) + 1;
+                    var capacity = Math.Min(buffer.Length, cap);
+                    ValueWebSocketReceiveResult result = default;
                     do
                     {
-                        if (length == buffer.Length)
+                        if (length == capacity)
                         {
-                            if (length >= messageSizeLimit)
+                            if (capacity == cap)
                             {
+                                // Stop here rather than drain the rest: with deflate a 64 KB frame can inflate to
+                                // ~64 MB, and an uncompressed sender could stream without end.
                                 tooBig = true;
-                                length = 0;
+                                break;
                             }
-                            else
-                            {
-                                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(messageSizeLimit, buffer.Length * 2));
-                                buffer.AsSpan(0, length).CopyTo(bigger);
-                                ArrayPool<byte>.Shared.Return(buffer);
-                                buffer = bigger;
-                            }
+
+                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(cap, buffer.Length * 2));
+                            buffer.AsSpan(0, length).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                            capacity = Math.Min(buffer.Length, cap);
                         }
 
-                        result = await _socket.ReceiveAsync(buffer.AsMemory(length), aborted).ConfigureAwait(false);
+                        result = await _socket.ReceiveAsync(buffer.AsMemory(length, capacity - length), aborted).ConfigureAwait(false);
                         length += result.Count;
                     }
                     while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
-                    if (result.MessageType == WebSocketMessageType.Close)
+                    if (tooBig || length > messageSizeLimit)
                     {
+                        // The writer sends the 1009 close frame. Closing the TCP connection while the rest of the
+                        // message sits unread would make the kernel answer with a reset that can overtake that
+                        // frame, so the rest is read and thrown away, 4 KB at a time, until the peer's close
+                        // frame; CloseAsync aborts the socket after the 5 s handshake timeout at the latest.
+                        await client.CloseAsync(MessageTooBig).ConfigureAwait(false);
+                        var scratch = buffer.AsMemory(0, Math.Min(buffer.Length, 4096));
+                        while ((await _socket.ReceiveAsync(scratch, aborted).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+                        {
+                        }
+
                         break;
                     }
 
-                    if (tooBig || length > messageSizeLimit)
+                    if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        if (dispatching)
-                        {
-                            dispatching = false;
-                            await client.CloseAsync(MessageTooBig).ConfigureAwait(false);
-                        }
-
-                        continue;
+                        break;
                     }
 
                     if (Unidirectional)

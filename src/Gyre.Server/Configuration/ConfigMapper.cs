@@ -87,12 +87,18 @@ public static class ConfigMapper
         WebSocketPath = config.WebSocket.HandlerPrefix,
         WebSocketMessageSizeLimit = config.WebSocket.MessageSizeLimit,
         WebSocketWriteTimeout = config.WebSocket.WriteTimeout,
+        WebSocketCompression = config.WebSocket.Compression,
+        WebSocketCompressionMinSize = config.WebSocket.CompressionMinSize,
+        WebSocketCompressionLevel = config.WebSocket.CompressionLevel,
+        WebSocketDecompressedMessageSizeLimit = config.WebSocket.DecompressedMessageSizeLimit,
         AllowedOrigins = [.. config.Client.AllowedOrigins],
         HttpApiDisabled = config.HttpApi.Disabled,
         HttpApiPath = config.HttpApi.HandlerPrefix,
         HttpApiKey = config.HttpApi.Key,
         HttpApiInsecure = config.HttpApi.Insecure,
         HttpApiTransportErrorMode = config.HttpApi.ErrorMode == "transport",
+        InitEnabled = config.Init.Enabled,
+        InitPath = config.Init.HandlerPrefix,
         HealthEnabled = config.Health.Enabled,
         HealthPath = config.Health.HandlerPrefix,
         HttpStream = ToStreamOptions(config.HttpStream),
@@ -129,6 +135,15 @@ public static class ConfigMapper
                 .GroupBy(t => (uint)t.Code)
                 .ToDictionary(g => g.Key, g => new ConnectCodeResponse(g.First().To.StatusCode, g.First().To.Body))
             : null,
+    };
+
+    /// <summary>The bidirectional gRPC client transport.</summary>
+    public static Gyre.Grpc.GrpcClientOptions ToGrpcClientOptions(GyreConfig config) => new()
+    {
+        Enabled = config.GrpcClient.Enabled,
+        Address = config.GrpcClient.Address,
+        Port = config.GrpcClient.Port,
+        MaxReceiveMessageSize = config.GrpcClient.MaxReceiveMessageSize,
     };
 
     /// <summary>The gRPC server API endpoint.</summary>

@@ -77,6 +77,7 @@ internal static partial class ConfigValidator
                     $"{status} is not an HTTP status code");
             }
         }
+        check.That(config.GrpcClient.Port is > 0 and <= 65535, "grpc_client.port", $"port {config.GrpcClient.Port} is out of range");
 
         var channel = config.Channel;
         check.WholeSeconds(channel.HistoryMetaTtl, "channel.history_meta_ttl");

@@ -36,13 +36,13 @@ public sealed class WebSocketConfig
     /// <summary><c>websocket.handler_prefix</c>, default <c>/connection/websocket</c>.</summary>
     public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.WebSocketPath;
 
-    /// <summary><c>websocket.compression</c>: permessage-deflate. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression</c>: permessage-deflate when the client offers it. Default false.</summary>
     public bool Compression { get; set; }
 
-    /// <summary><c>websocket.compression_min_size</c>, default 0. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression_min_size</c>, default 0: frames up to this size go out uncompressed.</summary>
     public int CompressionMinSize { get; set; }
 
-    /// <summary><c>websocket.compression_level</c>, default 1. Kept, not used yet.</summary>
+    /// <summary><c>websocket.compression_level</c>, default 1; see <see cref="GyreEndpointOptions.WebSocketCompressionLevel"/>.</summary>
     public int CompressionLevel { get; set; } = 1;
 
     /// <summary><c>websocket.read_buffer_size</c>, default 0. Kept, not used yet.</summary>
@@ -60,8 +60,18 @@ public sealed class WebSocketConfig
     /// <summary><c>websocket.message_size_limit</c>, default 65,536 bytes.</summary>
     public int MessageSizeLimit { get; set; } = GyreEndpointOptions.Default.WebSocketMessageSizeLimit;
 
-    /// <summary><c>websocket.decompressed_message_size_limit</c>, default 0 (10 × the message limit). Kept, not used yet.</summary>
+    /// <summary><c>websocket.decompressed_message_size_limit</c>, default 0 (10 × the message limit); bounds inflated messages.</summary>
     public int DecompressedMessageSizeLimit { get; set; }
+}
+
+/// <summary><c>init.*</c>: <c>GET /connection/init</c>, see <see cref="GyreEndpointOptions.InitEnabled"/>.</summary>
+public sealed class InitConfig
+{
+    /// <summary><c>init.enabled</c>. Default false, as in Centrifugo.</summary>
+    public bool Enabled { get; set; } = GyreEndpointOptions.Default.InitEnabled;
+
+    /// <summary><c>init.handler_prefix</c>, default <c>/connection/init</c>.</summary>
+    public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.InitPath;
 }
 
 /// <summary><c>health.*</c>.</summary>
@@ -262,4 +272,20 @@ public sealed class UniGrpcConfig
 
     /// <summary><c>uni_grpc.tls</c>. Kept, not used yet.</summary>
     public System.Text.Json.Nodes.JsonNode? Tls { get; set; }
+}
+
+/// <summary><c>grpc_client.*</c>: the bidirectional gRPC client transport of proto/client_grpc.proto, on its own h2c port.</summary>
+public sealed class GrpcClientConfig
+{
+    /// <summary><c>grpc_client.enabled</c>. Default false.</summary>
+    public bool Enabled { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Enabled;
+
+    /// <summary><c>grpc_client.address</c>: empty binds 127.0.0.1, like <c>http_server.address</c>.</summary>
+    public string Address { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Address;
+
+    /// <summary><c>grpc_client.port</c>, default 10001.</summary>
+    public int Port { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.Port;
+
+    /// <summary><c>grpc_client.max_receive_message_size</c>, default 65,536 bytes; 0 keeps gRPC's 4 MiB.</summary>
+    public int MaxReceiveMessageSize { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.MaxReceiveMessageSize;
 }

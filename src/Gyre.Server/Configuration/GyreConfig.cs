@@ -73,6 +73,9 @@ public sealed class GyreConfig
     /// <summary><c>grpc_api</c>: the server API over gRPC.</summary>
     public GrpcApiConfig GrpcApi { get; set; } = new();
 
+    /// <summary><c>grpc_client</c>: the bidirectional gRPC client transport (a Gyre extension, not in Centrifugo).</summary>
+    public GrpcClientConfig GrpcClient { get; set; } = new();
+
     /// <summary><c>consumers</c>: not supported yet.</summary>
     public JsonNode? Consumers { get; set; }
 
@@ -114,8 +117,8 @@ public sealed class GyreConfig
     /// <summary><c>debug</c>: not supported yet.</summary>
     public JsonNode? Debug { get; set; }
 
-    /// <summary><c>init</c>: not supported yet.</summary>
-    public JsonNode? Init { get; set; }
+    /// <summary><c>init</c>: the connection init endpoint.</summary>
+    public InitConfig Init { get; set; } = new();
 
     /// <summary><c>opentelemetry</c>: not supported yet.</summary>
     [ConfigKey("opentelemetry")]

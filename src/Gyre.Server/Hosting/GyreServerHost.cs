@@ -17,7 +17,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Grpc">The gRPC server API endpoint; off when null.</param>
 /// <param name="Engine">The connected broker and presence manager (see <see cref="GyreEngine.CreateAsync"/>); memory when null.</param>
 /// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null);
+/// <param name="GrpcClient">The bidirectional gRPC client transport; off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -33,6 +34,7 @@ public static class GyreServerHost
         var address = string.IsNullOrEmpty(settings.Address) ? IPAddress.Loopback : ParseAddress(settings.Address);
         var grpc = settings.Grpc is { Enabled: true } g ? g : null;
         var uniGrpc = settings.UniGrpc is { Enabled: true } u ? u : null;
+        var grpcClient = settings.GrpcClient is { Enabled: true } gc ? gc : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -49,6 +51,14 @@ public static class GyreServerHost
                 // uni_grpc has its own h2c port, as in Centrifugo (default 11000), loopback unless an address is set.
                 var uniAddress = string.IsNullOrEmpty(uniGrpc.Address) ? IPAddress.Loopback : ParseAddress(uniGrpc.Address);
                 kestrel.Listen(uniAddress, uniGrpc.Port, o => o.Protocols = HttpProtocols.Http2);
+            }
+
+            if (grpcClient is not null)
+            {
+                // h2c as well. Routes are not tied to ports, so this port (like the API's) also serves WebSocket
+                // over HTTP/2 (RFC 8441 extended CONNECT) at the WebSocket path.
+                var clientAddress = string.IsNullOrEmpty(grpcClient.Address) ? IPAddress.Loopback : ParseAddress(grpcClient.Address);
+                kestrel.Listen(clientAddress, grpcClient.Port, o => o.Protocols = HttpProtocols.Http2);
             }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints, settings.Engine?.Broker, settings.Engine?.Presence);
@@ -81,6 +91,13 @@ public static class GyreServerHost
             });
         }
 
+        if (grpcClient is not null)
+        {
+            // The API's AddGrpc above, when present, already registered the gRPC services; a second call only adds options.
+            builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true)
+                .AddServiceOptions<GrpcClientService>(o => o.MaxReceiveMessageSize = grpcClient.MaxReceiveMessageSize > 0 ? grpcClient.MaxReceiveMessageSize : null);
+        }
+
         var app = builder.Build();
         app.UseGyre();
         if (grpc is not null)
@@ -91,6 +108,11 @@ public static class GyreServerHost
         if (uniGrpc is not null)
         {
             app.MapGrpcService<UniStreamService>();
+        }
+
+        if (grpcClient is not null)
+        {
+            app.MapGrpcService<GrpcClientService>();
         }
 
         return app;
@@ -119,7 +141,7 @@ public static class GyreServerHost
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
         await using var engineLifetime = engine;
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {

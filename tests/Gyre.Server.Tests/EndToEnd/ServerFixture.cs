@@ -28,6 +28,8 @@ public class ServerFixture : IAsyncLifetime
 
     /// <summary>The h2c port of the unidirectional gRPC transport.</summary>
     public Uri UniGrpcUri { get; private set; } = null!;
+    /// <summary>The h2c port of the bidirectional gRPC client transport.</summary>
+    public Uri GrpcClientUri { get; private set; } = null!;
 
     public HttpClient Http { get; } = new();
 
@@ -48,20 +50,21 @@ public class ServerFixture : IAsyncLifetime
                 ],
             },
         };
-        var endpoints = GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] };
-        endpoints = ConfigureEndpoints(endpoints);
+        var endpoints = ConfigureEndpoints(GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] });
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
         var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0 };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc));
+        var grpcClient = new Gyre.Grpc.GrpcClientOptions { Enabled = true, Port = 0 };
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc, GrpcClient: grpcClient));
         await _app.StartAsync();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
         GrpcUri = addresses[1];
         UniGrpcUri = addresses[2];
+        GrpcClientUri = addresses[3];
         Http.BaseAddress = BaseUri;
     }
 
-    /// <summary>Lets a derived fixture switch transports on or change limits.</summary>
+    /// <summary>Lets a derived fixture switch transports on or change endpoint options (compression, limits).</summary>
     protected virtual GyreEndpointOptions ConfigureEndpoints(GyreEndpointOptions endpoints) => endpoints;
 
     public async Task DisposeAsync()
@@ -78,9 +81,10 @@ public class ServerFixture : IAsyncLifetime
 
     public Uri WebSocketUri(string query = "") => new($"ws://{BaseUri.Authority}/connection/websocket{query}");
 
-    public async Task<WireClient> ConnectAsync(string? subprotocol = null, string query = "", string? origin = null)
+    public async Task<WireClient> ConnectAsync(string? subprotocol = null, string query = "", string? origin = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         if (subprotocol is not null)
         {
             socket.Options.AddSubProtocol(subprotocol);
