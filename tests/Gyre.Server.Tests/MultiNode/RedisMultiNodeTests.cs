@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Gyre.Testing;
 using Gyre.Server.Tests.EndToEnd;
+using Gyre.Testing;
 
 namespace Gyre.Server.Tests.MultiNode;
 
