@@ -1,6 +1,6 @@
 // Headless Chromium (the Debian `chromium` package, driven by playwright-core) loads a page from a tiny static
 // server on 127.0.0.1; the page loads centrifuge-js's browser bundle, connects to Gyre over WebSocket and
-// shows the publication it receives. A missing Chromium fails the suite with the way to install it.
+// shows the publication it receives, once over WebSocket and once over SSE. A missing Chromium fails the suite with the way to install it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,7 +30,9 @@ const page = `<!doctype html>
 <script>
   const params = new URLSearchParams(location.search);
   const state = document.getElementById('state');
-  const client = new Centrifuge(params.get('ws'), { token: params.get('token') });
+  // ?sse=<endpoint>&emulation=<endpoint> selects SSE with /emulation; otherwise WebSocket.
+  const endpoint = params.get('sse') ? [{ transport: 'sse', endpoint: params.get('sse') }] : params.get('ws');
+  const client = new Centrifuge(endpoint, { token: params.get('token'), emulationEndpoint: params.get('emulation') ?? undefined });
   client.on('connected', ctx => { state.dataset.transport = ctx.transport; });
   const sub = client.newSubscription(params.get('channel'));
   sub.on('subscribed', () => { state.textContent = 'subscribed'; });
@@ -65,6 +67,7 @@ describe('browser (headless Chromium)', () => {
     // The page's WebSocket carries Origin: http://127.0.0.1:<static port>, which Gyre refuses unless allowed.
     const config = baseConfig();
     config.client.allowed_origins = [statics.url];
+    config.sse = { enabled: true };
     gyre = await startServer({ config });
   });
 
@@ -77,29 +80,44 @@ describe('browser (headless Chromium)', () => {
     }
   });
 
-  test('a page with the centrifuge-js browser bundle connects over WebSocket and receives a publication', async () => {
-    // Checked in the test, not in a hook: node --test counts a failed hook in neither "# pass" nor "# fail".
+  /** Starts Chromium once per suite; the check is in a test, not a hook: node --test counts a failed hook in neither "# pass" nor "# fail". */
+  async function browser() {
     assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: install the Debian package (apt-get install chromium; ./test.sh does) or set CHROMIUM_PATH`);
-    profile = mkdtempSync(join(tmpdir(), 'gyre-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumFlags,
-      timeout: DEFAULT_TIMEOUT_MS,
-    });
+    if (!context) {
+      profile = mkdtempSync(join(tmpdir(), 'gyre-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: chromiumFlags,
+        timeout: DEFAULT_TIMEOUT_MS,
+      });
+    }
+    return context;
+  }
 
+  /** Loads the page with the transport's query, waits for the subscription, publishes and checks the page shows it. */
+  async function receivesAPublication(transport, query) {
     const channel = `browser-${randomUUID()}`;
-    const tab = await context.newPage();
-    const query = new URLSearchParams({ ws: gyre.wsUrl, token: connectionToken('browser'), channel });
-    await tab.goto(`${statics.url}/?${query}`, { timeout: DEFAULT_TIMEOUT_MS });
+    const tab = await (await browser()).newPage();
+    const params = new URLSearchParams({ ...query, token: connectionToken('browser'), channel });
+    await tab.goto(`${statics.url}/?${params}`, { timeout: DEFAULT_TIMEOUT_MS });
 
     const state = tab.locator('#state');
     await state.filter({ hasText: 'subscribed' }).waitFor({ timeout: DEFAULT_TIMEOUT_MS });
-    assert.equal(await state.getAttribute('data-transport'), 'websocket');
+    assert.equal(await state.getAttribute('data-transport'), transport);
 
-    await apiPublish(gyre, channel, { from: 'api', to: 'browser' });
+    await apiPublish(gyre, channel, { from: 'api', to: 'browser', over: transport });
     const data = tab.locator('#data');
     await data.filter({ hasText: 'browser' }).waitFor({ timeout: DEFAULT_TIMEOUT_MS });
-    assert.deepEqual(JSON.parse(await data.textContent()), { from: 'api', to: 'browser' });
+    assert.deepEqual(JSON.parse(await data.textContent()), { from: 'api', to: 'browser', over: transport });
+    await tab.close();
+  }
+
+  test('a page with the centrifuge-js browser bundle connects over WebSocket and receives a publication', async () => {
+    await receivesAPublication('websocket', { ws: gyre.wsUrl });
+  });
+
+  test('the same page over SSE (cross-origin EventSource, commands through /emulation) receives a publication', async () => {
+    await receivesAPublication('sse', { sse: `${gyre.httpUrl}/connection/sse`, emulation: `${gyre.httpUrl}/emulation` });
   });
 });

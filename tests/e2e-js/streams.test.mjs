@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Centrifuge } from 'centrifuge';
+import { Centrifuge as ProtobufCentrifuge } from 'centrifuge/build/protobuf';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { apiCall, apiPublish, baseConfig, connectionToken, startServer, waitForEvent } from './harness.mjs';
@@ -105,6 +106,39 @@ describe('centrifuge-js over the emulation transports', () => {
       assert.equal((await publication).data, 'after reconnect');
     });
   }
+});
+
+describe('centrifuge-js Protobuf build over HTTP-streaming', () => {
+  let server;
+  let client;
+
+  before(async () => { server = await startServer({ config: streamingConfig() }); });
+  after(async () => { client?.disconnect(); await server?.stop(); });
+
+  test('http_stream with application/octet-stream: connects, subscribes, receives and publishes through /emulation', async () => {
+    client = new ProtobufCentrifuge([{ transport: 'http_stream', endpoint: `${server.httpUrl}/connection/http_stream` }], {
+      token: connectionToken('proto-stream'),
+      fetch,
+      emulationEndpoint: `${server.httpUrl}/emulation`,
+    });
+    const connected = waitForEvent(client, 'connected');
+    client.connect();
+    assert.equal((await connected).transport, 'http_stream');
+
+    const channel = `chat:proto-${randomUUID()}`;
+    const sub = client.newSubscription(channel);
+    const subscribedEvent = waitForEvent(sub, 'subscribed', { what: channel });
+    sub.subscribe();
+    await subscribedEvent;
+
+    const fromApi = waitForEvent(sub, 'publication');
+    await apiPublish(server, channel, { text: 'binary stream' });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode((await fromApi).data)), { text: 'binary stream' });
+
+    const fromClient = waitForEvent(sub, 'publication');
+    await sub.publish(new TextEncoder().encode(JSON.stringify({ n: 2 })));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode((await fromClient).data)), { n: 2 });
+  });
 });
 
 describe('unidirectional transports with plain clients', () => {
