@@ -15,6 +15,6 @@ return args switch
 
 static int Run(string[] args)
 {
-    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args).ToList();
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Gyre.Benchmarks.Embedded.EmbeddedServer).Assembly).Run(args).ToList();
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }
