@@ -56,6 +56,7 @@ export GYRE_SERVER_DLL="$ROOT/src/Gyre.Server/bin/Release/net10.0/gyre.dll"
 (cd tests/e2e-js && node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$OUT/e2e-js.tap")
+node_status=$?
 tap="$OUT/e2e-js.tap"
 if [ -f "$tap" ]; then
   p=$(grep -E '^# pass [0-9]+' "$tap" | tail -1 | grep -o '[0-9]*')
@@ -63,6 +64,11 @@ if [ -f "$tap" ]; then
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   [ -z "$p" ] && failed=$((failed + 1))
+  # A failed before/after hook fails the run but is counted in neither "# pass" nor "# fail": count it here.
+  if [ "$node_status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+    echo "e2e-js exited with $node_status but no test failed: a hook failed (see above)"
+    failed=$((failed + 1))
+  fi
 else
   echo "e2e-js produced no results"
   failed=$((failed + 1))
