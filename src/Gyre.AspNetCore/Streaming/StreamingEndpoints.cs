@@ -28,27 +28,13 @@ internal static class StreamingEndpoints
     public static async Task HandleHttpStreamAsync(HttpContext context, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
     {
         StreamHeaders.ApplyCors(context, options.AllowedOrigins);
-        var request = context.Request;
-        if (HttpMethods.IsOptions(request.Method))
-        {
-            StreamHeaders.Preflight(context.Response);
-            return;
-        }
-
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-
-        var frame = await RequestBody.ReadAsync(request, options.HttpStream.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false);
+        var frame = await ReadPostAsync(context, options.HttpStream.MaxRequestBodySize, "http_stream").ConfigureAwait(false);
         if (frame is null)
         {
-            await FailAsync(context, StatusCodes.Status413RequestEntityTooLarge, $"request body exceeds http_stream.max_request_body_size ({options.HttpStream.MaxRequestBodySize} bytes)").ConfigureAwait(false);
             return;
         }
 
-        var protocol = IsOctetStream(request) ? ProtocolType.Protobuf : ProtocolType.Json;
+        var protocol = IsOctetStream(context.Request) ? ProtocolType.Protobuf : ProtocolType.Json;
         var framing = protocol == ProtocolType.Protobuf ? StreamFraming.Delimited : StreamFraming.Lines;
         await RunEmulatedAsync(context, node, limiter, "http_stream", protocol, framing, frame, options.HttpStream.MaxRequestBodySize).ConfigureAwait(false);
     }
@@ -70,23 +56,9 @@ internal static class StreamingEndpoints
     public static async Task HandleUniHttpStreamAsync(HttpContext context, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
     {
         StreamHeaders.ApplyCors(context, options.AllowedOrigins);
-        var request = context.Request;
-        if (HttpMethods.IsOptions(request.Method))
-        {
-            StreamHeaders.Preflight(context.Response);
-            return;
-        }
-
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-
-        var body = await RequestBody.ReadAsync(request, options.UniHttpStream.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false);
+        var body = await ReadPostAsync(context, options.UniHttpStream.MaxRequestBodySize, "uni_http_stream").ConfigureAwait(false);
         if (body is null)
         {
-            await FailAsync(context, StatusCodes.Status413RequestEntityTooLarge, $"request body exceeds uni_http_stream.max_request_body_size ({options.UniHttpStream.MaxRequestBodySize} bytes)").ConfigureAwait(false);
             return;
         }
 
@@ -119,27 +91,13 @@ internal static class StreamingEndpoints
     public static async Task HandleEmulationAsync(HttpContext context, IEmulationRouter router, GyreEndpointOptions options)
     {
         StreamHeaders.ApplyCors(context, options.AllowedOrigins);
-        var request = context.Request;
-        if (HttpMethods.IsOptions(request.Method))
-        {
-            StreamHeaders.Preflight(context.Response);
-            return;
-        }
-
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return;
-        }
-
-        var body = await RequestBody.ReadAsync(request, options.EmulationMaxRequestBodySize, context.RequestAborted).ConfigureAwait(false);
+        var body = await ReadPostAsync(context, options.EmulationMaxRequestBodySize, "emulation").ConfigureAwait(false);
         if (body is null)
         {
-            await FailAsync(context, StatusCodes.Status413RequestEntityTooLarge, $"request body exceeds emulation.max_request_body_size ({options.EmulationMaxRequestBodySize} bytes)").ConfigureAwait(false);
             return;
         }
 
-        if (!TryParseEmulationRequest(body, IsOctetStream(request), out var nodeId, out var session, out var frame, out var problem))
+        if (!TryParseEmulationRequest(body, IsOctetStream(context.Request), out var nodeId, out var session, out var frame, out var problem))
         {
             await FailAsync(context, StatusCodes.Status400BadRequest, "malformed emulation request: " + problem).ConfigureAwait(false);
             return;
@@ -368,19 +326,41 @@ internal static class StreamingEndpoints
             return null;
         }
 
-        if (HttpMethods.IsPost(request.Method))
+        if (!HttpMethods.IsPost(request.Method))
         {
-            var body = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false);
-            if (body is null)
-            {
-                await FailAsync(context, StatusCodes.Status413RequestEntityTooLarge, $"request body exceeds {section}.max_request_body_size ({limit} bytes)").ConfigureAwait(false);
-            }
-
-            return body;
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return null;
         }
 
-        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-        return null;
+        return await ReadPostAsync(context, limit, section).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The body of a POST, at most <paramref name="limit"/> bytes. Anything else is answered here and null returned:
+    /// OPTIONS gets the CORS preflight, other methods 405, a larger body 413 naming <c>{section}.max_request_body_size</c>.
+    /// </summary>
+    private static async Task<byte[]?> ReadPostAsync(HttpContext context, int limit, string section)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsOptions(request.Method))
+        {
+            StreamHeaders.Preflight(context.Response);
+            return null;
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return null;
+        }
+
+        var body = await RequestBody.ReadAsync(request, limit, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await FailAsync(context, StatusCodes.Status413RequestEntityTooLarge, $"request body exceeds {section}.max_request_body_size ({limit} bytes)").ConfigureAwait(false);
+        }
+
+        return body;
     }
 
     private static bool IsOctetStream(HttpRequest request) =>
