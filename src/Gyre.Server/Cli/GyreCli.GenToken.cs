@@ -39,17 +39,28 @@ public static partial class GyreCli
             }
 
             var jwt = JwtSigner.SignHs256(token.HmacSecretKey, ConnectionClaims(userId, ttlSeconds, token.UserIdClaim, context.Time));
-            if (parseResult.GetValue(quiet))
-            {
-                context.Output.Write(jwt);
-                return 0;
-            }
-            var subject = userId.Length == 0 ? "anonymous user" : $"user \"{userId}\"";
-            var expiration = ttlSeconds >= 0 ? $"with expiration TTL {GoDuration.Format(TimeSpan.FromSeconds(ttlSeconds))}" : "without expiration";
-            context.Output.Write($"HMAC SHA-256 JWT for {subject} {expiration}:\n{jwt}\n");
-            return 0;
+            return WriteToken(context, jwt, parseResult.GetValue(quiet), userId, channel: null, ttlSeconds);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Prints a generated token: alone with <c>--quiet</c>, else after Centrifugo's line naming the user (and channel)
+    /// and the TTL as a Go duration.
+    /// </summary>
+    private static int WriteToken(CliContext context, string jwt, bool quiet, string userId, string? channel, long ttlSeconds)
+    {
+        if (quiet)
+        {
+            context.Output.Write(jwt);
+            return 0;
+        }
+
+        var subject = userId.Length == 0 ? "anonymous user" : $"user \"{userId}\"";
+        var scope = channel is null ? "" : $" and channel \"{channel}\"";
+        var expiration = ttlSeconds >= 0 ? $"with expiration TTL {GoDuration.Format(TimeSpan.FromSeconds(ttlSeconds))}" : "without expiration";
+        context.Output.Write($"HMAC SHA-256 JWT for {subject}{scope} {expiration}:\n{jwt}\n");
+        return 0;
     }
 
     /// <summary>

@@ -56,16 +56,7 @@ public static partial class GyreCli
             }
 
             var jwt = JwtSigner.SignHs256(token.HmacSecretKey, claims);
-            if (parseResult.GetValue(quiet))
-            {
-                context.Output.Write(jwt);
-                return 0;
-            }
-
-            var subject = userId.Length == 0 ? "anonymous user" : $"user \"{userId}\"";
-            var expiration = ttlSeconds >= 0 ? $"with expiration TTL {GoDuration.Format(TimeSpan.FromSeconds(ttlSeconds))}" : "without expiration";
-            context.Output.Write($"HMAC SHA-256 JWT for {subject} and channel \"{channelName}\" {expiration}:\n{jwt}\n");
-            return 0;
+            return WriteToken(context, jwt, parseResult.GetValue(quiet), userId, channelName, ttlSeconds);
         }));
         return command;
     }
