@@ -90,9 +90,7 @@ internal static partial class ConfigValidator
         {
             var ns = channel.Namespaces[i];
             var path = ConfigTree.Join("channel.namespaces", i);
-            check.That(NamespaceName().IsMatch(ns.Name), ConfigTree.Join(path, "name"),
-                $"invalid namespace name {GoStrconv.Quote(ns.Name)} (must match {NamespaceName()})");
-            check.That(names.Add(ns.Name), ConfigTree.Join(path, "name"), $"namespace name must be unique: {ns.Name}");
+            UniqueName(check, names, ns.Name, path, "namespace");
             ChannelOptions(check, ns, path, channel.HistoryMetaTtl);
         }
 
@@ -189,11 +187,17 @@ internal static partial class ConfigValidator
         {
             var ns = rpc.Namespaces[i];
             var path = ConfigTree.Join("rpc.namespaces", i);
-            check.That(NamespaceName().IsMatch(ns.Name), ConfigTree.Join(path, "name"),
-                $"invalid rpc namespace name {GoStrconv.Quote(ns.Name)} (must match {NamespaceName()})");
-            check.That(names.Add(ns.Name), ConfigTree.Join(path, "name"), $"rpc namespace name must be unique: {ns.Name}");
+            UniqueName(check, names, ns.Name, path, "rpc namespace");
             RpcOptions(check, ns, path);
         }
+    }
+
+    /// <summary>Centrifugo's rule for channel and RPC namespace names: the name pattern, and no name twice.</summary>
+    private static void UniqueName(Checker check, HashSet<string> names, string name, string path, string kind)
+    {
+        var key = ConfigTree.Join(path, "name");
+        check.That(NamespaceName().IsMatch(name), key, $"invalid {kind} name {GoStrconv.Quote(name)} (must match {NamespaceName()})");
+        check.That(names.Add(name), key, $"{kind} name must be unique: {name}");
     }
 
     private static void RpcOptions(Checker check, RpcOptionsConfig options, string path) =>
