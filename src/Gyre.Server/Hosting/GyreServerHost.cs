@@ -135,8 +135,7 @@ public static class GyreServerHost
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or ArgumentException or FormatException)
         {
-            engineLogging.CreateLogger("Gyre.Server").LogCritical(e, "cannot start the {Engine} engine: {Reason}", engineSettings.Description, e.Message);
-            return 1;
+            return EngineFailed(engineLogging, engineSettings, e);
         }
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
@@ -148,7 +147,23 @@ public static class GyreServerHost
             log.LogWarning("{Warning}", warning);
         }
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (NATS.Client.Core.NatsException e)
+        {
+            // The NATS broker connects when the node starts; an unreachable server ends the start like Redis does.
+            return EngineFailed(engineLogging, engineSettings, e);
+        }
+        catch (IOException e)
+        {
+            // Kestrel's bind failure (address in use, permission denied) names the address in its message.
+            log.LogCritical("cannot listen: {Reason}", e.Message);
+            log.LogDebug(e, "listen failure");
+            return 1;
+        }
+
         var address = Addresses(app)[0];
         log.LogInformation(
             "Gyre {Version} started on {Address} ({Engine} engine); config: {File}",
@@ -176,6 +191,26 @@ public static class GyreServerHost
         return 0;
     }
 
+    /// <summary>
+    /// One critical line naming the engine and the reason, exit code 1. The stack trace is only written at debug level:
+    /// an unreachable broker is an operator's problem, not a crash.
+    /// </summary>
+    private static int EngineFailed(ILoggerFactory logging, EngineSettings settings, Exception e)
+    {
+        var log = logging.CreateLogger("Gyre.Server");
+        var reason = e is StackExchange.Redis.RedisConnectionException redis
+            ? $"no Redis server answered within connect_timeout ({redis.FailureType}); tried {string.Join(", ", RedisAddresses(settings))}"
+            : e.Message;
+        log.LogCritical("cannot start the {Engine} engine: {Reason}", settings.Description, reason);
+        log.LogDebug(e, "engine start failure");
+        return 1;
+    }
+
+    private static IEnumerable<string> RedisAddresses(EngineSettings settings) =>
+        new[] { settings.BrokerRedis, settings.PresenceRedis }.OfType<Gyre.Redis.RedisEngineOptions>()
+            .SelectMany(o => o.ClusterAddresses.Count > 0 ? o.ClusterAddresses : o.SentinelAddresses.Count > 0 ? o.SentinelAddresses : o.Addresses)
+            .Distinct(StringComparer.Ordinal);
+
     /// <summary>The <c>http://host:port</c> addresses the started application listens on.</summary>
     public static IReadOnlyList<Uri> Addresses(WebApplication app) =>
         [.. app.Urls.Select(u => new Uri(u.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)))];
@@ -197,6 +232,14 @@ public static class GyreServerHost
         logging.SetMinimumLevel(level);
         logging.AddFilter("Microsoft.AspNetCore", level < Microsoft.Extensions.Logging.LogLevel.Warning ? Microsoft.Extensions.Logging.LogLevel.Warning : level);
         logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+
+        // NATS.Net and StackExchange.Redis log every failed dial at error level with the socket's stack trace (a refused
+        // Redis connect prints ~60 lines), and the host logs a failed start with its stack trace. The engine's own lines
+        // (2100–2299) report connection loss and return, and ServeAsync reports a failed start in one line, so theirs
+        // are shown only when debugging.
+        logging.AddFilter("Microsoft.Extensions.Hosting", level <= Microsoft.Extensions.Logging.LogLevel.Debug ? level : Microsoft.Extensions.Logging.LogLevel.Critical);
+        logging.AddFilter("NATS.Client", level <= Microsoft.Extensions.Logging.LogLevel.Debug ? level : Microsoft.Extensions.Logging.LogLevel.Critical);
+        logging.AddFilter("StackExchange.Redis", level <= Microsoft.Extensions.Logging.LogLevel.Debug ? level : Microsoft.Extensions.Logging.LogLevel.Critical);
     }
 
     private static IPAddress ParseAddress(string address) => address switch
