@@ -112,6 +112,23 @@ public sealed class RedisMultiNodeTests(RedisNodesFixture cluster) : IClassFixtu
     }
 
     [Fact]
+    public async Task RefreshThroughNodeAReachesTheUsersConnectionOnNodeB()
+    {
+        await using var client = await cluster.B.ConnectAsync("to-refresh");
+        var expireAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var reply = await cluster.A.ApiAsync("refresh", $$$"""{"user":"to-refresh","expire_at":{{{expireAt}}}}""");
+        Assert.False(reply.TryGetProperty("error", out _), reply.GetRawText());
+
+        var refresh = (await Eventually.NextPushAsync(client)).GetProperty("refresh");
+        Assert.True(refresh.GetProperty("expires").GetBoolean(), refresh.GetRawText());
+        Assert.InRange(refresh.GetProperty("ttl").GetUInt32(), 3500u, 3600u);
+
+        await cluster.A.ApiAsync("refresh", """{"user":"to-refresh","expire_at":1}""");
+        var (code, _) = await client.ClosedAsync();
+        Assert.Equal(3005, code);
+    }
+
+    [Fact]
     public async Task AClientReconnectingToTheOtherNodeRecoversWhatItMissed()
     {
         string epoch;
