@@ -345,19 +345,23 @@ export function recordPublications(sub) {
 }
 
 /**
- * Starts a backend server for multi-node tests: `redis-server` on a free loopback port without persistence, or
+ * Starts a backend server for multi-node tests: `redis-server` on a free loopback port (without persistence unless
+ * `dataDir` is given: then with an fsync-always AOF there, and the directory is the caller's to remove), or
  * `nats-server` on a port it picks itself. Resolves once its log says it accepts connections, with its address,
  * PID and `stop()` (SIGKILL by that PID). Only processes started here are ever stopped.
  */
-export async function startBackend(kind, { port, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), `gyre-e2e-${kind}-`));
+export async function startBackend(kind, { port, dataDir, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), `gyre-e2e-${kind}-`));
   let command;
   let args;
   let ready;
   if (kind === 'redis') {
     port ??= await freePort();
     command = 'redis-server';
-    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+    // With a caller's dataDir Redis persists every write before answering (AOF, fsync always), so a restart on the
+    // same directory finds every acknowledged publication: what users run when history must survive a crash.
+    const persistence = dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, '--daemonize', 'no'];
     ready = /Ready to accept connections/;
   } else if (kind === 'nats') {
     command = 'nats-server';
@@ -371,7 +375,9 @@ export async function startBackend(kind, { port, timeoutMs = DEFAULT_TIMEOUT_MS 
   liveChildren.add(child);
   const exited = new Promise(res => child.once('exit', () => {
     liveChildren.delete(child);
-    rmSync(dir, { recursive: true, force: true });
+    if (!dataDir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
     res();
   }));
   let output = '';
