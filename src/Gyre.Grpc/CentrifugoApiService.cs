@@ -63,12 +63,29 @@ public sealed class CentrifugoApiService(ApiExecutor executor, GrpcApiOptions op
         _ => StatusCode.Internal,
     };
 
+    /// <summary>
+    /// The status Centrifugo sends in transport error mode: the mapped code, the error's message, and the
+    /// <see cref="Error"/> itself as a <c>google.rpc.Status</c> detail
+    /// (<c>type.googleapis.com/centrifugal.centrifugo.api.Error</c> in <c>grpc-status-details-bin</c>), so clients that
+    /// read details get the numeric API code (e.g. 102) that the gRPC code (NotFound) alone cannot carry.
+    /// </summary>
+    public static RpcException TransportError(Error error)
+    {
+        var code = StatusOf(error);
+        return new Google.Rpc.Status
+        {
+            Code = (int)code,
+            Message = error.Message,
+            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(error) },
+        }.ToRpcException();
+    }
+
     private async Task<T> Run<T>(ValueTask<T> call, Func<T, Error?> errorOf, ServerCallContext context)
     {
         var response = await call.ConfigureAwait(false);
         if (errorOf(response) is { } error && TransportMode(context))
         {
-            throw new RpcException(new Status(StatusOf(error), error.Message));
+            throw TransportError(error);
         }
 
         return response;

@@ -23,4 +23,7 @@ public sealed record GrpcApiOptions
 
     /// <summary><c>grpc_api.max_receive_message_size</c>; 0 keeps gRPC's 4 MiB.</summary>
     public int MaxReceiveMessageSize { get; init; }
+
+    /// <summary><c>grpc_api.reflection</c>: serve grpc.reflection.v1 and v1alpha, so grpcurl and Postman list the API without a .proto.</summary>
+    public bool Reflection { get; init; }
 }

@@ -155,6 +155,7 @@ public static class ConfigMapper
         Key = config.GrpcApi.Key,
         TransportErrorMode = config.GrpcApi.ErrorMode == HttpApiConfig.TransportErrorMode,
         MaxReceiveMessageSize = config.GrpcApi.MaxReceiveMessageSize,
+        Reflection = config.GrpcApi.Reflection,
     };
 
     /// <summary>

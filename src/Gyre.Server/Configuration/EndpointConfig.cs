@@ -102,7 +102,7 @@ public sealed class GrpcApiConfig
     /// <summary><c>grpc_api.error_mode</c>: empty, or <c>transport</c> (errors as gRPC status codes).</summary>
     public string ErrorMode { get; set; } = "";
 
-    /// <summary><c>grpc_api.reflection</c>. Kept, not used yet.</summary>
+    /// <summary><c>grpc_api.reflection</c>: serve the gRPC reflection service next to the API.</summary>
     public bool Reflection { get; set; }
 
     /// <summary><c>grpc_api.max_receive_message_size</c>: 0 keeps gRPC's 4 MiB.</summary>

@@ -89,6 +89,10 @@ public static class GyreServerHost
                     o.MaxReceiveMessageSize = grpc.MaxReceiveMessageSize;
                 }
             });
+            if (grpc.Reflection)
+            {
+                builder.Services.AddGrpcReflection();
+            }
         }
 
         if (grpcClient is not null)
@@ -103,6 +107,10 @@ public static class GyreServerHost
         if (grpc is not null)
         {
             app.MapGrpcService<CentrifugoApiService>();
+            if (grpc.Reflection)
+            {
+                app.MapGrpcReflectionService();
+            }
         }
 
         if (uniGrpc is not null)

@@ -257,6 +257,26 @@ public sealed class ServerApiEndToEndTests(ServerFixture server) : IClassFixture
         headers.Add("x-centrifugo-error-mode", "transport");
         var status = await Assert.ThrowsAsync<RpcException>(async () => await Grpc.PublishAsync(new PublishRequest { Channel = "nope:1", Data = ByteString.CopyFromUtf8("{}") }, headers));
         Assert.Equal(StatusCode.NotFound, status.StatusCode);
+        Assert.Equal("unknown channel", status.Status.Detail);
+
+        // The API error rides along as a google.rpc.Status detail, as Centrifugo attaches it.
+        var details = status.GetRpcStatus();
+        Assert.NotNull(details);
+        var any = Assert.Single(details.Details);
+        Assert.Equal("type.googleapis.com/centrifugal.centrifugo.api.Error", any.TypeUrl);
+        Assert.Equal(new Error { Code = 102, Message = "unknown channel" }, any.Unpack<Error>());
+    }
+
+    [Fact]
+    public async Task GrpcReflectionListsTheApiService()
+    {
+        var reflection = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(_channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("centrifugal.centrifugo.api.CentrifugoApi", services);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public class ServerFixture : IAsyncLifetime
             },
         };
         var endpoints = ConfigureEndpoints(GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] });
-        var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey };
+        var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey, Reflection = true };
         var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0 };
         var grpcClient = new Gyre.Grpc.GrpcClientOptions { Enabled = true, Port = 0 };
         _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc, GrpcClient: grpcClient));
