@@ -62,44 +62,36 @@ public static class GyreServerHost
             }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints, settings.Engine?.Broker, settings.Engine?.Presence);
-        if (uniGrpc is not null && grpc is null)
+        if (grpc is not null || uniGrpc is not null || grpcClient is not null)
         {
-            builder.Services.AddGrpc(o =>
+            // One gRPC registration; each service carries its own options, so the API's key check and message size
+            // limit never reach the client transports, nor theirs the API. The catch-all route for unknown gRPC
+            // services would shadow the HTTP API's 405 for non-POST requests; unknown methods of CentrifugoApi
+            // (PRO-only ones) still answer UNIMPLEMENTED.
+            var services = builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
+            if (grpc is not null)
             {
-                o.IgnoreUnknownServices = true;
-                if (uniGrpc.MaxReceiveMessageSize > 0)
+                builder.Services.AddSingleton(grpc);
+                services.AddServiceOptions<CentrifugoApiService>(o =>
                 {
-                    o.MaxReceiveMessageSize = uniGrpc.MaxReceiveMessageSize;
-                }
-            });
-        }
-
-        if (grpc is not null)
-        {
-            builder.Services.AddSingleton(grpc);
-            builder.Services.AddGrpc(o =>
-            {
-                o.Interceptors.Add<ApiKeyInterceptor>();
-
-                // The catch-all route for unknown gRPC services would shadow the HTTP API's 405 for non-POST
-                // requests; unknown methods of CentrifugoApi (PRO-only ones) still answer UNIMPLEMENTED.
-                o.IgnoreUnknownServices = true;
-                if (grpc.MaxReceiveMessageSize > 0)
+                    o.Interceptors.Add<ApiKeyInterceptor>();
+                    o.MaxReceiveMessageSize = LimitOrDefault(grpc.MaxReceiveMessageSize);
+                });
+                if (grpc.Reflection)
                 {
-                    o.MaxReceiveMessageSize = grpc.MaxReceiveMessageSize;
+                    builder.Services.AddGrpcReflection();
                 }
-            });
-            if (grpc.Reflection)
-            {
-                builder.Services.AddGrpcReflection();
             }
-        }
 
-        if (grpcClient is not null)
-        {
-            // The API's AddGrpc above, when present, already registered the gRPC services; a second call only adds options.
-            builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true)
-                .AddServiceOptions<GrpcClientService>(o => o.MaxReceiveMessageSize = grpcClient.MaxReceiveMessageSize > 0 ? grpcClient.MaxReceiveMessageSize : null);
+            if (uniGrpc is not null)
+            {
+                services.AddServiceOptions<UniStreamService>(o => o.MaxReceiveMessageSize = LimitOrDefault(uniGrpc.MaxReceiveMessageSize));
+            }
+
+            if (grpcClient is not null)
+            {
+                services.AddServiceOptions<GrpcClientService>(o => o.MaxReceiveMessageSize = LimitOrDefault(grpcClient.MaxReceiveMessageSize));
+            }
         }
 
         var app = builder.Build();
@@ -198,6 +190,9 @@ public static class GyreServerHost
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
+
+    /// <summary>A configured gRPC receive limit; 0 (unset) keeps gRPC's 4 MiB default.</summary>
+    private static int? LimitOrDefault(int configured) => configured > 0 ? configured : null;
 
     /// <summary>
     /// One critical line naming the engine and the reason, exit code 1. The stack trace is only written at debug level:

@@ -28,6 +28,9 @@ public class ServerFixture : IAsyncLifetime
 
     /// <summary>The h2c port of the unidirectional gRPC transport.</summary>
     public Uri UniGrpcUri { get; private set; } = null!;
+
+    /// <summary>uni_grpc's receive limit here, far below the gRPC API's default 4 MiB, so a test sees each service keep its own.</summary>
+    public const int UniGrpcMaxReceive = 16 * 1024;
     /// <summary>The h2c port of the bidirectional gRPC client transport.</summary>
     public Uri GrpcClientUri { get; private set; } = null!;
 
@@ -52,7 +55,7 @@ public class ServerFixture : IAsyncLifetime
         };
         var endpoints = ConfigureEndpoints(GyreEndpointOptions.Default with { HttpApiKey = ApiKey, WebSocketMessageSizeLimit = 65_536, AllowedOrigins = ["https://*.example.com"] });
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey, Reflection = true };
-        var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0 };
+        var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0, MaxReceiveMessageSize = UniGrpcMaxReceive };
         var grpcClient = new Gyre.Grpc.GrpcClientOptions { Enabled = true, Port = 0 };
         _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc, GrpcClient: grpcClient));
         await _app.StartAsync();

@@ -269,6 +269,25 @@ public sealed class UniGrpcEndToEndTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task UniGrpcKeepsItsOwnReceiveLimitNextToTheApi()
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.UniGrpcUri);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        var request = new ConnectRequest { Token = server.Token("g-big"), Data = Google.Protobuf.ByteString.CopyFrom(new byte[ServerFixture.UniGrpcMaxReceive * 2]) };
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(Gyre.Grpc.UniStream.CentrifugoUniStreamBase.ConsumeMethod, null, new global::Grpc.Core.CallOptions(cancellationToken: timeout.Token), request);
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await call.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal(global::Grpc.Core.StatusCode.ResourceExhausted, refused.StatusCode);
+
+        // The gRPC API on its own port still takes a message of that size: the limits are per service.
+        using var api = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.GrpcUri);
+        var data = Google.Protobuf.ByteString.CopyFromUtf8("\"" + new string('x', ServerFixture.UniGrpcMaxReceive * 2) + "\"");
+        var published = await new Gyre.Protocol.Api.CentrifugoApi.CentrifugoApiClient(api).PublishAsync(
+            new Gyre.Protocol.Api.PublishRequest { Channel = "big-grpc", Data = data },
+            new global::Grpc.Core.Metadata { { "authorization", "apikey " + ServerFixture.ApiKey } });
+        Assert.Null(published.Error);
+    }
+
+    [Fact]
     public async Task ConsumeWithAnInvalidTokenEndsWithADisconnectPush()
     {
         using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(server.UniGrpcUri);
