@@ -8,9 +8,10 @@ namespace Gyre.Core;
 /// unrelated channels and users never contend on one lock.
 /// </summary>
 /// <remarks>
-/// Channel subscriber lists are copy-on-write arrays: subscribe and unsubscribe copy (rare), a broadcast takes
-/// the current array under the shard lock and iterates it outside the lock without allocating. A broadcast
-/// encodes its push at most once per encoding, lazily, and hands every subscriber the same bytes.
+/// A broadcast takes a snapshot of the channel's subscribers (an array and a length) under the shard lock and
+/// iterates it outside the lock without allocating; see <see cref="ChannelState"/> for how subscribe and
+/// unsubscribe stay O(1) amortized without disturbing snapshots. A broadcast encodes its push at most once per
+/// encoding, lazily, and hands every subscriber the same bytes.
 /// </remarks>
 internal sealed class Hub
 {
@@ -67,11 +68,13 @@ internal sealed class Hub
         {
             if (shard.Subscribers.TryGetValue(subscription.Channel, out var current))
             {
-                current.Subscribers = [.. current.Subscribers, subscription];
+                current.Add(subscription);
                 return false;
             }
 
-            shard.Subscribers[subscription.Channel] = new ChannelState { Subscribers = [subscription] };
+            var state = new ChannelState();
+            state.Add(subscription);
+            shard.Subscribers[subscription.Channel] = state;
             return true;
         }
     }
@@ -82,34 +85,30 @@ internal sealed class Hub
         var shard = _channels[ShardOf(subscription.Channel)];
         lock (shard.Lock)
         {
-            if (!shard.Subscribers.TryGetValue(subscription.Channel, out var state))
+            if (!shard.Subscribers.TryGetValue(subscription.Channel, out var state) || !state.Remove(subscription))
             {
                 return false;
             }
 
-            var current = state.Subscribers;
-            var index = Array.IndexOf(current, subscription);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            if (current.Length == 1)
+            if (state.Count == 0)
             {
                 shard.Subscribers.Remove(subscription.Channel);
                 return true;
             }
 
-            var next = new Subscription[current.Length - 1];
-            current.AsSpan(0, index).CopyTo(next);
-            current.AsSpan(index + 1).CopyTo(next.AsSpan(index));
-            state.Subscribers = next;
             return false;
         }
     }
 
     /// <summary>Whether the channel has subscribers on this node.</summary>
-    public bool HasSubscribers(string channel) => Subscribers(channel).Length > 0;
+    public bool HasSubscribers(string channel)
+    {
+        var shard = _channels[ShardOf(channel)];
+        lock (shard.Lock)
+        {
+            return shard.Subscribers.ContainsKey(channel);
+        }
+    }
 
     /// <summary>
     /// Delivers a publication to every active subscriber of <paramref name="channel"/>, encoding it at most once
@@ -123,6 +122,11 @@ internal sealed class Hub
         var delivered = 0;
         foreach (var subscription in subscribers)
         {
+            if (subscription.RemovedFromHub)
+            {
+                continue;
+            }
+
             switch (subscription.Accept(publication, position))
             {
                 case Delivery.Skip:
@@ -158,7 +162,13 @@ internal sealed class Hub
             {
                 foreach (var state in shard.Subscribers.Values)
                 {
-                    positioned.AddRange(state.Subscribers.Where(s => s.Positioned));
+                    foreach (var subscription in state.Snapshot)
+                    {
+                        if (subscription.Positioned && !subscription.RemovedFromHub)
+                        {
+                            positioned.Add(subscription);
+                        }
+                    }
                 }
             }
 
@@ -181,7 +191,7 @@ internal sealed class Hub
         byte[]? uniProtobuf = null;
         foreach (var subscription in Subscribers(channel))
         {
-            if (!subscription.Active || !subscription.PushJoinLeave)
+            if (!subscription.Active || !subscription.PushJoinLeave || subscription.RemovedFromHub)
             {
                 continue;
             }
@@ -209,7 +219,7 @@ internal sealed class Hub
             {
                 foreach (var (channel, state) in shard.Subscribers)
                 {
-                    result[channel] = state.Subscribers.Length;
+                    result[channel] = state.Count;
                 }
             }
         }
@@ -240,7 +250,7 @@ internal sealed class Hub
                 channels += shard.Subscribers.Count;
                 foreach (var state in shard.Subscribers.Values)
                 {
-                    subscriptions += state.Subscribers.Length;
+                    subscriptions += state.Count;
                 }
             }
         }
@@ -248,12 +258,12 @@ internal sealed class Hub
         return (clients, users, channels, subscriptions);
     }
 
-    private Subscription[] Subscribers(string channel)
+    private ArraySegment<Subscription> Subscribers(string channel)
     {
         var shard = _channels[ShardOf(channel)];
         lock (shard.Lock)
         {
-            return shard.Subscribers.TryGetValue(channel, out var state) ? state.Subscribers : [];
+            return shard.Subscribers.TryGetValue(channel, out var state) ? state.Snapshot : ArraySegment<Subscription>.Empty;
         }
     }
 
@@ -261,19 +271,19 @@ internal sealed class Hub
     /// The subscribers, and the channel's previous publication (the base of fossil deltas), which this one
     /// replaces. Publications of a channel are delivered one at a time, so the swap sees them in order.
     /// </summary>
-    private (Subscription[] Subscribers, Publication? Previous) SubscribersSwappingLast(string channel, Publication publication)
+    private (ArraySegment<Subscription> Subscribers, Publication? Previous) SubscribersSwappingLast(string channel, Publication publication)
     {
         var shard = _channels[ShardOf(channel)];
         lock (shard.Lock)
         {
             if (!shard.Subscribers.TryGetValue(channel, out var state))
             {
-                return ([], null);
+                return (ArraySegment<Subscription>.Empty, null);
             }
 
             var previous = state.Last;
             state.Last = publication;
-            return (state.Subscribers, previous);
+            return (state.Snapshot, previous);
         }
     }
 
@@ -286,12 +296,80 @@ internal sealed class Hub
         public Dictionary<string, ChannelState> Subscribers { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>A channel's copy-on-write subscriber array and its last publication (for deltas).</summary>
+    /// <summary>
+    /// A channel's subscribers and its last publication (for deltas). All members are guarded by the shard lock.
+    /// </summary>
+    /// <remarks>
+    /// Readers take a snapshot (array, length) and iterate it outside the lock, so a slot below the length of a
+    /// snapshot is never written again: subscribe appends past the end (growing by doubling), and unsubscribe
+    /// leaves a tombstone (<see cref="Subscription.RemovedFromHub"/>) that readers skip. Once tombstones are half
+    /// the slots, the live subscribers move to a new array. Both are O(1) amortized: 19,000 subscribers joining
+    /// one channel copy ~33,000 references in 13 grows instead of ~180 million (1.4 GB of arrays, most of
+    /// them on the large object heap) with an array copied on every change.
+    /// </remarks>
     private sealed class ChannelState
     {
-        public Subscription[] Subscribers { get; set; } = [];
+        private Subscription[] _slots = new Subscription[4];
+        private int _used;
+        private int _removed;
+
+        /// <summary>Live subscribers.</summary>
+        public int Count => _used - _removed;
+
+        /// <summary>The slots readers may iterate; removed subscriptions among them are marked.</summary>
+        public ArraySegment<Subscription> Snapshot => new(_slots, 0, _used);
 
         public Publication? Last { get; set; }
+
+        public void Add(Subscription subscription)
+        {
+            if (_used == _slots.Length)
+            {
+                Compact(Math.Max(4, Count * 2));
+            }
+
+            subscription.HubSlot = _used;
+            _slots[_used++] = subscription;
+        }
+
+        /// <summary>False when the subscription is not (or no longer) here.</summary>
+        public bool Remove(Subscription subscription)
+        {
+            var slot = subscription.HubSlot;
+            if (slot < 0 || slot >= _used || !ReferenceEquals(_slots[slot], subscription) || subscription.RemovedFromHub)
+            {
+                return false;
+            }
+
+            subscription.RemovedFromHub = true;
+            _removed++;
+            if (_removed > 8 && _removed * 2 >= _used)
+            {
+                Compact(Math.Max(4, Count * 2));
+            }
+
+            return true;
+        }
+
+        /// <summary>Moves the live subscribers to a new array of <paramref name="capacity"/>; snapshots keep the old one.</summary>
+        private void Compact(int capacity)
+        {
+            var next = new Subscription[capacity];
+            var count = 0;
+            for (var i = 0; i < _used; i++)
+            {
+                var subscription = _slots[i];
+                if (!subscription.RemovedFromHub)
+                {
+                    subscription.HubSlot = count;
+                    next[count++] = subscription;
+                }
+            }
+
+            _slots = next;
+            _used = count;
+            _removed = 0;
+        }
     }
 
     private sealed class UserShard

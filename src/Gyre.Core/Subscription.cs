@@ -19,6 +19,7 @@ internal sealed class Subscription
 {
     private readonly Lock _lock = new();
     private volatile bool _active;
+    private volatile bool _removedFromHub;
     private List<Publication>? _buffer;
     private ulong _offset;
     private string _epoch = "";
@@ -128,6 +129,19 @@ internal sealed class Subscription
         _offset = position.Offset;
         _epoch = position.Epoch;
         _active = true;
+    }
+
+    /// <summary>This subscription's index in its channel's subscriber array in the hub; guarded by the hub shard's lock.</summary>
+    internal int HubSlot { get; set; } = -1;
+
+    /// <summary>
+    /// Removed from the hub. The slot stays in the channel's array (readers may be iterating it) until the array is
+    /// compacted, so broadcasts skip removed subscriptions; written under the hub shard's lock, read without it.
+    /// </summary>
+    internal bool RemovedFromHub
+    {
+        get => _removedFromHub;
+        set => _removedFromHub = value;
     }
 
     /// <summary>Presence and join were announced for this subscription, so leaving must retract them.</summary>
