@@ -41,6 +41,11 @@ internal static class WebSocketEndpoint
             // Negotiated only when the client offers permessage-deflate; the runtime then inflates inbound
             // messages transparently, which is why the read limit below becomes the decompressed limit.
             DangerousEnableCompression = options.WebSocketCompression,
+
+            // The protocol's own ping/pong (25 s by default) already keeps the connection alive and detects dead
+            // peers; the runtime's keep-alive (2 min by default) would add a timer and unsolicited pong frames
+            // to every connection for nothing.
+            KeepAliveInterval = TimeSpan.Zero,
         };
         using var socket = await context.WebSockets.AcceptWebSocketAsync(accept).ConfigureAwait(false);
         // The middleware answers the offer in Sec-WebSocket-Extensions only when deflate was agreed on.
