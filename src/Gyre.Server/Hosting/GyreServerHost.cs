@@ -4,6 +4,7 @@ using Gyre.Core;
 using Gyre.Grpc;
 using Gyre.Grpc.UniStream;
 using Gyre.Server.Configuration;
+using Gyre.Server.Swagger;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gyre.Server.Hosting;
@@ -18,7 +19,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Engine">The connected broker and presence manager (see <see cref="GyreEngine.CreateAsync"/>); memory when null.</param>
 /// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
 /// <param name="GrpcClient">The bidirectional gRPC client transport; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null);
+/// <param name="SwaggerPath">Where the server API's OpenAPI document is served (<c>swagger.enabled</c>); off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null, string? SwaggerPath = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -98,8 +100,17 @@ public static class GyreServerHost
                 .AddServiceOptions<GrpcClientService>(o => o.MaxReceiveMessageSize = grpcClient.MaxReceiveMessageSize > 0 ? grpcClient.MaxReceiveMessageSize : null);
         }
 
+        if (settings.SwaggerPath is not null)
+        {
+            builder.Services.AddServerApiDocument(settings.Endpoints, settings.Node.Version);
+        }
+
         var app = builder.Build();
         app.UseGyre();
+        if (settings.SwaggerPath is not null)
+        {
+            app.MapServerApiDocument(settings.SwaggerPath);
+        }
         if (grpc is not null)
         {
             app.MapGrpcService<CentrifugoApiService>();
@@ -141,7 +152,7 @@ public static class GyreServerHost
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
         await using var engineLifetime = engine;
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config), ConfigMapper.ToSwaggerDocumentPath(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {
