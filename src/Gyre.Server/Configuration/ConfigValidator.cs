@@ -26,7 +26,7 @@ internal static partial class ConfigValidator
 
         // Centrifugo registers the prefix with Go's ServeMux, where "swagger/" without the slash is a host pattern
         // that never matches a request path, so such a value could only hide the document.
-        check.That(!config.Swagger.Enabled || config.Swagger.HandlerPrefix.Length == 0 || config.Swagger.HandlerPrefix[0] == '/', "swagger.handler_prefix",
+        check.That(!config.Swagger.Enabled || config.Swagger.HandlerPrefix.StartsWith('/'), "swagger.handler_prefix",
             $"{GoStrconv.Quote(config.Swagger.HandlerPrefix)} must start with /");
 
         var client = config.Client;

@@ -83,7 +83,7 @@ public sealed class SwaggerConfig
     /// <summary><c>swagger.enabled</c>. Default false, as in Centrifugo: the document path answers 404 when off.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary><c>swagger.handler_prefix</c>, default <c>/swagger</c>; empty serves the document at <c>/swagger.json</c>.</summary>
+    /// <summary><c>swagger.handler_prefix</c>, default <c>/swagger</c> (an empty value keeps the default, like every prefix).</summary>
     public string HandlerPrefix { get; set; } = DefaultHandlerPrefix;
 }
 
