@@ -168,6 +168,11 @@ public static class GyreServerHost
             engineSettings.Description,
             config.ConfigFile ?? "none");
         log.LogInformation("clients connect to ws://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
+        if (config.Config.Swagger.Enabled)
+        {
+            log.LogInformation("the server API's OpenAPI document is at {Address}{Path}", address.ToString().TrimEnd('/'), ConfigMapper.ToSwaggerDocumentPath(config.Config));
+        }
+
         if (!config.Node.Token.HasKeys && !config.Node.Client.Insecure && !config.Node.Client.AllowAnonymousConnectWithoutToken)
         {
             log.LogWarning("no client.token.hmac_secret_key is set, so no client can connect yet: run 'gyre genconfig' to write config.json with a secret and an API key, restart with '-c config.json', then 'gyre gentoken -u <user>' makes a token (or start with --client.insecure for local experiments)");

@@ -35,6 +35,8 @@ public class ServerFixture : IAsyncLifetime
 
     public Node Node => _app!.Services.GetRequiredService<Node>();
 
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         var node = NodeOptions.Default with

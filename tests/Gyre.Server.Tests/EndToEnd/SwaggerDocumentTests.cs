@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Google.Protobuf.Reflection;
 using Gyre.Protocol.Api;
 using Gyre.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gyre.Server.Tests.EndToEnd;
 
@@ -47,6 +49,19 @@ public sealed class SwaggerDocumentTests(SwaggerServerFixture server) : IClassFi
             Assert.NotNull(item["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]);
             Assert.NotNull(item["post"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]);
         }
+    }
+
+    [Fact]
+    public async Task DocumentPathsAreExactlyTheMappedApiMethodRoutes()
+    {
+        var document = await DocumentAsync();
+        var routes = server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText!)
+            .Where(p => p.StartsWith("/api/", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(routes, document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
