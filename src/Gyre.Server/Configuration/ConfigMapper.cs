@@ -146,6 +146,10 @@ public static class ConfigMapper
         MaxReceiveMessageSize = config.GrpcClient.MaxReceiveMessageSize,
     };
 
+    /// <summary>The path of the server API's OpenAPI document, <c>{swagger.handler_prefix}/swagger.json</c>; null when <c>swagger.enabled</c> is off.</summary>
+    public static string? ToSwaggerDocumentPath(GyreConfig config) =>
+        config.Swagger.Enabled ? config.Swagger.HandlerPrefix.TrimEnd('/') + "/swagger.json" : null;
+
     /// <summary>The gRPC server API endpoint.</summary>
     public static Gyre.Grpc.GrpcApiOptions ToGrpcApiOptions(GyreConfig config) => new()
     {

@@ -24,6 +24,11 @@ internal static partial class ConfigValidator
             $"unknown log level {GoStrconv.Quote(config.Log.Level)} (use one of {string.Join(", ", LogConfig.Levels)})");
         check.That(config.HttpServer.Port is > 0 and <= 65535, "http_server.port", $"port {config.HttpServer.Port} is out of range 1-65535");
 
+        // Centrifugo registers the prefix with Go's ServeMux, where "swagger/" without the slash is a host pattern
+        // that never matches a request path, so such a value could only hide the document.
+        check.That(!config.Swagger.Enabled || config.Swagger.HandlerPrefix.StartsWith('/'), "swagger.handler_prefix",
+            $"{GoStrconv.Quote(config.Swagger.HandlerPrefix)} must start with /");
+
         var client = config.Client;
         if (client.PingInterval > TimeSpan.Zero && client.PongTimeout > TimeSpan.Zero && client.PingInterval <= client.PongTimeout)
         {

@@ -74,6 +74,19 @@ public sealed class InitConfig
     public string HandlerPrefix { get; set; } = GyreEndpointOptions.Default.InitPath;
 }
 
+/// <summary><c>swagger.*</c>: the OpenAPI document of the server HTTP API.</summary>
+public sealed class SwaggerConfig
+{
+    /// <summary>Centrifugo's default prefix; the document is <c>{prefix}/swagger.json</c>, the file name Centrifugo serves it under.</summary>
+    public const string DefaultHandlerPrefix = "/swagger";
+
+    /// <summary><c>swagger.enabled</c>. Default false, as in Centrifugo: the document path answers 404 when off.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary><c>swagger.handler_prefix</c>, default <c>/swagger</c> (an empty value keeps the default, like every prefix).</summary>
+    public string HandlerPrefix { get; set; } = DefaultHandlerPrefix;
+}
+
 /// <summary><c>health.*</c>.</summary>
 public sealed class HealthConfig
 {

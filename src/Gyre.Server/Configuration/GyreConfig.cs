@@ -111,8 +111,8 @@ public sealed class GyreConfig
     /// <summary><c>prometheus</c>: not supported yet.</summary>
     public JsonNode? Prometheus { get; set; }
 
-    /// <summary><c>swagger</c>: not supported yet.</summary>
-    public JsonNode? Swagger { get; set; }
+    /// <summary><c>swagger</c>: the OpenAPI document of the server HTTP API.</summary>
+    public SwaggerConfig Swagger { get; set; } = new();
 
     /// <summary><c>debug</c>: not supported yet.</summary>
     public JsonNode? Debug { get; set; }

@@ -4,6 +4,7 @@ using Gyre.Core;
 using Gyre.Grpc;
 using Gyre.Grpc.UniStream;
 using Gyre.Server.Configuration;
+using Gyre.Server.Swagger;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gyre.Server.Hosting;
@@ -18,7 +19,8 @@ namespace Gyre.Server.Hosting;
 /// <param name="Engine">The connected broker and presence manager (see <see cref="GyreEngine.CreateAsync"/>); memory when null.</param>
 /// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
 /// <param name="GrpcClient">The bidirectional gRPC client transport; off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null);
+/// <param name="SwaggerPath">Where the server API's OpenAPI document is served (<c>swagger.enabled</c>); off when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null, string? SwaggerPath = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
@@ -94,8 +96,17 @@ public static class GyreServerHost
             }
         }
 
+        if (settings.SwaggerPath is not null)
+        {
+            builder.Services.AddServerApiDocument(settings.Endpoints, settings.Node.Version);
+        }
+
         var app = builder.Build();
         app.UseGyre();
+        if (settings.SwaggerPath is not null)
+        {
+            app.MapServerApiDocument(settings.SwaggerPath);
+        }
         if (grpc is not null)
         {
             app.MapGrpcService<CentrifugoApiService>();
@@ -140,7 +151,7 @@ public static class GyreServerHost
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
         await using var engineLifetime = engine;
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config), ConfigMapper.ToSwaggerDocumentPath(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {
@@ -172,6 +183,11 @@ public static class GyreServerHost
             engineSettings.Description,
             config.ConfigFile ?? "none");
         log.LogInformation("clients connect to ws://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
+        if (config.Config.Swagger.Enabled)
+        {
+            log.LogInformation("the server API's OpenAPI document is at {Address}{Path}", address.ToString().TrimEnd('/'), ConfigMapper.ToSwaggerDocumentPath(config.Config));
+        }
+
         if (!config.Node.Token.HasKeys && !config.Node.Client.Insecure && !config.Node.Client.AllowAnonymousConnectWithoutToken)
         {
             log.LogWarning("no client.token.hmac_secret_key is set, so no client can connect yet: run 'gyre genconfig' to write config.json with a secret and an API key, restart with '-c config.json', then 'gyre gentoken -u <user>' makes a token (or start with --client.insecure for local experiments)");

@@ -45,6 +45,8 @@ public class ConfigErrorTests
     [InlineData("""{"emulation":{"max_request_body_size":-5}}""", "emulation.max_request_body_size", "must be a positive number of bytes")]
     [InlineData("""{"http_stream":{"enabled":"maybe"}}""", "http_stream.enabled", "invalid boolean \"maybe\"")]
     [InlineData("""{"uni_grpc":{"port":70000}}""", "uni_grpc.port", "out of range")]
+    [InlineData("""{"swagger":{"enabled":true,"handler_prefix":"docs"}}""", "swagger.handler_prefix", "\"docs\" must start with /")]
+    [InlineData("""{"swagger":{"enabled":"on"}}""", "swagger.enabled", "invalid boolean \"on\"")]
     public void WrongTypeOrValueNamesKeyAndFile(string content, string keyPath, string problem)
     {
         using var dir = new TempDirectory();

@@ -38,6 +38,8 @@ public class ServerFixture : IAsyncLifetime
 
     public Node Node => _app!.Services.GetRequiredService<Node>();
 
+    public IServiceProvider Services => _app!.Services;
+
     public async Task InitializeAsync()
     {
         var node = NodeOptions.Default with
@@ -57,7 +59,7 @@ public class ServerFixture : IAsyncLifetime
         var grpc = new Gyre.Grpc.GrpcApiOptions { Enabled = true, Port = 0, Key = ApiKey, Reflection = true };
         var uniGrpc = new Gyre.Grpc.UniStream.UniGrpcOptions { Enabled = true, Port = 0, MaxReceiveMessageSize = UniGrpcMaxReceive };
         var grpcClient = new Gyre.Grpc.GrpcClientOptions { Enabled = true, Port = 0 };
-        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc, GrpcClient: grpcClient));
+        _app = GyreServerHost.Build(new ServerSettings(node, endpoints, "127.0.0.1", 0, "none", grpc, UniGrpc: uniGrpc, GrpcClient: grpcClient, SwaggerPath: SwaggerPath));
         await _app.StartAsync();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
@@ -66,6 +68,9 @@ public class ServerFixture : IAsyncLifetime
         GrpcClientUri = addresses[3];
         Http.BaseAddress = BaseUri;
     }
+
+    /// <summary>Where a derived fixture serves the OpenAPI document (<c>swagger.enabled</c>); off by default.</summary>
+    protected virtual string? SwaggerPath => null;
 
     /// <summary>Lets a derived fixture switch transports on or change endpoint options (compression, limits).</summary>
     protected virtual GyreEndpointOptions ConfigureEndpoints(GyreEndpointOptions endpoints) => endpoints;
