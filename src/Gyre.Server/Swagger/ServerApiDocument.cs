@@ -49,9 +49,21 @@ internal static class ServerApiDocument
             });
         });
 
-    /// <summary>Maps <c>GET <paramref name="path"/></c> to the JSON document.</summary>
-    public static void MapServerApiDocument(this IEndpointRouteBuilder endpoints, string path) =>
-        endpoints.MapOpenApi(path);
+    /// <summary>
+    /// Maps <c>GET <paramref name="path"/></c> to the JSON document, and the Swagger UI page that reads it to the
+    /// folder above (<c>/swagger/</c> for <c>/swagger/swagger.json</c>), where Centrifugo serves its UI.
+    /// </summary>
+    public static void MapServerApiDocument(this WebApplication app, string path)
+    {
+        app.MapOpenApi(path);
+        var folder = path[..path.LastIndexOf('/')];
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = folder.Trim('/');
+            ui.DocumentTitle = "Gyre server API";
+            ui.SwaggerEndpoint(path, "Gyre server API");
+        });
+    }
 
     /// <summary>Fills <paramref name="document"/> with one POST operation per method, the message schemas and the key schemes.</summary>
     internal static void Describe(OpenApiDocument document, GyreEndpointOptions endpoints, string version)

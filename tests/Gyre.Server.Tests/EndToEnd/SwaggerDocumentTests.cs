@@ -37,6 +37,22 @@ public sealed class SwaggerDocumentTests(SwaggerServerFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task SwaggerUiPageIsServedFromEmbeddedAssetsAndReadsTheDocument()
+    {
+        var page = await server.Http.GetAsync("/swagger/index.html").WaitAsync(TestTimeouts.Default);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("swagger-ui", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The page's script comes from the server itself (no CDN) and points at the document above.
+        var bundle = await server.Http.GetAsync("/swagger/swagger-ui-bundle.js").WaitAsync(TestTimeouts.Default);
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        var initializer = await server.Http.GetStringAsync("/swagger/index.js").WaitAsync(TestTimeouts.Default);
+        Assert.Contains($$"""
+            "url":"{{SwaggerServerFixture.DocumentPath}}"
+            """, initializer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryApiMethodIsOnePostOperationAndNothingElseIsDescribed()
     {
         var document = await DocumentAsync();
