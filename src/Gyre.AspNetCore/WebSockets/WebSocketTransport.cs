@@ -19,7 +19,7 @@ namespace Gyre.AspNetCore.WebSockets;
 /// idle socket this way). A message larger than the size limit closes the connection with 1009, which
 /// centrifuge-js treats as terminal, exactly like Centrifugo's read limit.
 /// </remarks>
-internal sealed class WebSocketTransport : ITransport
+internal sealed class WebSocketTransport : ITransport, IWriteDeadline
 {
     /// <summary>How long the server waits for the client's close frame after sending its own, as Centrifuge does.</summary>
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
@@ -30,11 +30,15 @@ internal sealed class WebSocketTransport : ITransport
     private readonly WebSocket _socket;
     private readonly WebSocketMessageType _messageType;
     private readonly TimeSpan _writeTimeout;
+    private readonly long _writeTimeoutMs;
     private readonly int _compressionMinSize;
-    private readonly CancellationTokenSource _writeTimer = new();
     private readonly TaskCompletionSource _receiveDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _messagePerPush;
     private readonly bool _disconnectPush;
+
+    /// <summary><see cref="Environment.TickCount64"/> when the write in progress started; 0 when none is.</summary>
+    private long _writeStartedAt;
+    private volatile bool _writeTimedOut;
 
     /// <param name="socket">The accepted socket.</param>
     /// <param name="protocol">The connection's encoding.</param>
@@ -50,7 +54,9 @@ internal sealed class WebSocketTransport : ITransport
         Protocol = protocol;
         _messageType = protocol == ProtocolType.Protobuf ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
         _writeTimeout = writeTimeout;
+        _writeTimeoutMs = Math.Max(1, (long)writeTimeout.TotalMilliseconds);
         Name = "websocket";
+        WriteDeadlines.Shared.Watch(this);
     }
 
     /// <summary>The unidirectional WebSocket (<c>uni_websocket</c>): JSON pushes only, client messages after connect ignored.</summary>
@@ -95,15 +101,33 @@ internal sealed class WebSocketTransport : ITransport
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> frame)
     {
-        // One reusable timer source: CancelAfter + TryReset allocate nothing once the timer exists.
-        _writeTimer.CancelAfter(_writeTimeout);
+        // The deadline is enforced by the shared sweep (WriteDeadlines), which aborts the socket: no timer per write.
         var flags = frame.Length > _compressionMinSize
             ? WebSocketMessageFlags.EndOfMessage
             : WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression;
-        await _socket.SendAsync(frame, _messageType, flags, _writeTimer.Token).ConfigureAwait(false);
-        if (!_writeTimer.TryReset())
+        Volatile.Write(ref _writeStartedAt, Environment.TickCount64);
+        try
         {
-            throw new TimeoutException($"websocket write did not finish within {_writeTimeout.TotalMilliseconds} ms");
+            await _socket.SendAsync(frame, _messageType, flags, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_writeTimedOut)
+        {
+            throw new TimeoutException($"{Name} write did not finish within {_writeTimeout.TotalMilliseconds} ms", e);
+        }
+        finally
+        {
+            Volatile.Write(ref _writeStartedAt, 0);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Sweep(long now)
+    {
+        var started = Volatile.Read(ref _writeStartedAt);
+        if (started != 0 && now - started >= _writeTimeoutMs && !_writeTimedOut)
+        {
+            _writeTimedOut = true;
+            _socket.Abort();
         }
     }
 
@@ -262,5 +286,5 @@ internal sealed class WebSocketTransport : ITransport
         }
     }
 
-    public void Dispose() => _writeTimer.Dispose();
+    public void Dispose() => WriteDeadlines.Shared.Unwatch(this);
 }

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+
+namespace Gyre.AspNetCore;
+
+/// <summary>A transport whose writes have a deadline that <see cref="WriteDeadlines"/> enforces.</summary>
+internal interface IWriteDeadline
+{
+    /// <summary>Aborts the connection when the write in progress started more than its timeout before <paramref name="now"/>.</summary>
+    /// <param name="now"><see cref="Environment.TickCount64"/> at the sweep.</param>
+    void Sweep(long now);
+}
+
+/// <summary>
+/// Write timeouts for every connection of the process from one sweep, instead of a timer armed and disarmed
+/// around every write.
+/// </summary>
+/// <remarks>
+/// A <see cref="CancellationTokenSource"/> armed per write (<c>CancelAfter</c>, then <c>TryReset</c>) costs two
+/// timer-queue updates under the queue's lock per delivery: 2,000 per publication to a 1,000-subscriber channel, all
+/// contending with each other. Here a write stores its start time (one volatile write before, one after) and a
+/// sweep every 250 ms aborts the connections whose write is older than their timeout, so a stalled write ends
+/// between the timeout and the timeout + 250 ms (Centrifugo's default <c>write_timeout</c> is 1 s). The sweep reads
+/// one field per connection: ~20 µs for 19,000 connections, 4 times a second.
+/// </remarks>
+internal sealed class WriteDeadlines
+{
+    /// <summary>How often the sweep runs, and so how late past its timeout a stalled write may end.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<IWriteDeadline, byte> _watched = new();
+    private readonly Timer _timer;
+
+    private WriteDeadlines() =>
+        _timer = new Timer(static state => ((WriteDeadlines)state!).Sweep(), this, SweepInterval, SweepInterval);
+
+    /// <summary>The process-wide sweep.</summary>
+    public static WriteDeadlines Shared { get; } = new();
+
+    /// <summary>Connections watched now.</summary>
+    public int Count => _watched.Count;
+
+    public void Watch(IWriteDeadline transport) => _watched.TryAdd(transport, 0);
+
+    public void Unwatch(IWriteDeadline transport) => _watched.TryRemove(transport, out _);
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (transport, _) in _watched)
+        {
+            transport.Sweep(now);
+        }
+    }
+}
