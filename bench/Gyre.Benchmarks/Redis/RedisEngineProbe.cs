@@ -359,6 +359,26 @@ internal static class RedisEngineProbe
         }
 
         text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Medians over {report.Publishes.Select(p => p.Round).Distinct().Count()} round(s):");
+        text.AppendLine();
+        text.AppendLine("| Case | payload | per s | bytes allocated | process CPU s per 1M | redis CPU s per 1M | ÷ SET | ÷ SET -P 64 |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in report.Publishes.GroupBy(p => (p.Raw, p.History, p.PayloadBytes)))
+        {
+            var perSecond = Median(group.Select(p => p.PerSecond));
+            var name = group.Key.Raw ? "StackExchange.Redis PUBLISH alone" : group.Key.History ? "engine publish with history" : "engine publish without history";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {group.Key.PayloadBytes} B | {N(perSecond)} | {N(Median(group.Select(p => p.BytesAllocatedPerPublish)))} | {N(Median(group.Select(p => p.ProcessCpuSecondsPerMillion)), "F2")} | {N(Median(group.Select(p => p.RedisCpuSecondsPerMillion)), "F2")} | {N(perSecond / set, "F2")} | {N(perSecond / setPipelined, "F2")} |");
+        }
+
+        foreach (var group in report.Deliveries.GroupBy(d => d.PayloadBytes))
+        {
+            var perSecond = Median(group.Select(d => d.DeliveredPerSecond));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| delivery A → Redis → B | {group.Key} B | {N(perSecond)} | {N(Median(group.Select(d => d.BytesAllocatedPerMessage)))} | {N(Median(group.Select(d => d.ProcessCpuSecondsPerMillion)), "F2")} | {N(Median(group.Select(d => d.RedisCpuSecondsPerMillion)), "F2")} | {N(perSecond / set, "F2")} | {N(perSecond / setPipelined, "F2")} |");
+        }
+
+        text.AppendLine();
         text.AppendLine("Anchors (BENCHMARKS.md): R1 SET 84,674/s, SET -P 64 666,880/s; R2 rueidis ~1.7M publications/s = 20.1× R1's SET and 2.55× its");
         text.AppendLine("SET -P 64 (redigo ~0.7M/s = 8.3× and 1.05×); R3 at 50k publications/s Centrifugo 75% CPU and Redis 24% = 15.0 and 4.8 CPU s per 1M");
         text.AppendLine("(8.8 and 1.8 with the 100 µs flush delay); R4 ~650k messages/s delivered by one Redis instance.");
