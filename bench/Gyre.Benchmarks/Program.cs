@@ -6,10 +6,12 @@ using Gyre.Benchmarks.Hub;
 //   [BenchmarkDotNet arguments]                 run benchmarks, e.g. --filter '*Broadcast*' --job Short
 //   --check-budgets [BenchmarkDotNet arguments] run and compare allocations with bench/allocation-budgets.json
 //   --cost-probe                                broadcast allocations by thread and CPU per delivery, long windows
+//   --redis [--count N] [--rounds N] [--out DIR] Redis engine publish/delivery against a local redis-server
 return args switch
 {
     ["--check-budgets", .. var rest] => AllocationBudgets.Check(rest),
     ["--cost-probe"] => await BroadcastCostProbe.RunAsync(),
+    ["--redis", .. var rest] => await Gyre.Benchmarks.Redis.RedisEngineProbe.RunAsync(rest),
     _ => Run(args),
 };
 
