@@ -19,15 +19,19 @@ namespace Gyre.AspNetCore.Streaming;
 /// the pipe's own buffer. Every flush has the same 1 s deadline as a WebSocket write: a reader that stops draining
 /// its TCP window costs at most that long before the client is disconnected with 3009.
 /// </remarks>
-internal sealed class HttpStreamingTransport : ITransport
+internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
 {
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(1);
+    private static readonly long WriteTimeoutMs = (long)WriteTimeout.TotalMilliseconds;
 
     private readonly HttpResponse _response;
     private readonly PipeWriter _body;
     private readonly StreamFraming _framing;
-    private readonly CancellationTokenSource _writeTimer = new();
     private bool _started;
+
+    /// <summary><see cref="Environment.TickCount64"/> when the flush in progress started; 0 when none is.</summary>
+    private long _flushStartedAt;
+    private volatile bool _flushTimedOut;
 
     public HttpStreamingTransport(HttpContext context, string name, ProtocolType protocol, StreamFraming framing, bool unidirectional)
     {
@@ -37,6 +41,7 @@ internal sealed class HttpStreamingTransport : ITransport
         Name = name;
         Protocol = protocol;
         Unidirectional = unidirectional;
+        WriteDeadlines.Shared.Watch(this);
     }
 
     public string Name { get; }
@@ -135,18 +140,19 @@ internal sealed class HttpStreamingTransport : ITransport
 
     private async ValueTask FlushAsync()
     {
-        _writeTimer.CancelAfter(WriteTimeout);
+        // The deadline is enforced by the shared sweep (WriteDeadlines), which cancels the pending flush.
+        Volatile.Write(ref _flushStartedAt, Environment.TickCount64);
         FlushResult result;
         try
         {
-            result = await _body.FlushAsync(_writeTimer.Token).ConfigureAwait(false);
+            result = await _body.FlushAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_writeTimer.IsCancellationRequested)
+        finally
         {
-            throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms");
+            Volatile.Write(ref _flushStartedAt, 0);
         }
 
-        if (!_writeTimer.TryReset())
+        if (result.IsCanceled && _flushTimedOut)
         {
             throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms");
         }
@@ -157,5 +163,16 @@ internal sealed class HttpStreamingTransport : ITransport
         }
     }
 
-    public void Dispose() => _writeTimer.Dispose();
+    /// <inheritdoc/>
+    public void Sweep(long now)
+    {
+        var started = Volatile.Read(ref _flushStartedAt);
+        if (started != 0 && now - started >= WriteTimeoutMs && !_flushTimedOut)
+        {
+            _flushTimedOut = true;
+            _body.CancelPendingFlush();
+        }
+    }
+
+    public void Dispose() => WriteDeadlines.Shared.Unwatch(this);
 }
