@@ -24,6 +24,7 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(1);
     private static readonly long WriteTimeoutMs = (long)WriteTimeout.TotalMilliseconds;
 
+    private readonly HttpContext _context;
     private readonly HttpResponse _response;
     private readonly PipeWriter _body;
     private readonly StreamFraming _framing;
@@ -35,6 +36,7 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
 
     public HttpStreamingTransport(HttpContext context, string name, ProtocolType protocol, StreamFraming framing, bool unidirectional)
     {
+        _context = context;
         _response = context.Response;
         _body = context.Response.BodyWriter;
         _framing = framing;
@@ -140,19 +142,24 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
 
     private async ValueTask FlushAsync()
     {
-        // The deadline is enforced by the shared sweep (WriteDeadlines), which cancels the pending flush.
+        // The deadline is enforced by the shared sweep (WriteDeadlines), which aborts the request. (Kestrel's response
+        // writer does not end a flush waiting on the peer's TCP window for CancelPendingFlush.)
         Volatile.Write(ref _flushStartedAt, Environment.TickCount64);
         FlushResult result;
         try
         {
             result = await _body.FlushAsync().ConfigureAwait(false);
         }
+        catch (Exception e) when (_flushTimedOut)
+        {
+            throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms", e);
+        }
         finally
         {
             Volatile.Write(ref _flushStartedAt, 0);
         }
 
-        if (result.IsCanceled && _flushTimedOut)
+        if (_flushTimedOut)
         {
             throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms");
         }
@@ -170,7 +177,7 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
         if (started != 0 && now - started >= WriteTimeoutMs && !_flushTimedOut)
         {
             _flushTimedOut = true;
-            _body.CancelPendingFlush();
+            _context.Abort();
         }
     }
 
