@@ -142,7 +142,9 @@ public sealed class TlsEndToEndTests(TlsServerFixture server) : IClassFixture<Tl
         var error = await Assert.ThrowsAsync<RpcException>(() => api.InfoAsync(
             new InfoRequest(), new Metadata { { "authorization", "apikey " + TlsServerFixture.ApiKey } }).ResponseAsync.WaitAsync(TestTimeouts.Default));
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        // With TLS 1.3 the server checks the client certificate after the client's handshake ends, so the refusal
+        // reaches the client either as a failed connection (Unavailable) or as a broken stream (Internal).
+        Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
     }
 
     private async Task<WireClient> ConnectAsync(string user)

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Gyre.Core.Engine;
 using Gyre.Protocol.Messages;
@@ -63,11 +63,13 @@ public sealed class TlsBackendsFixture : IAsyncLifetime
 /// <summary>The Redis engine and the NATS broker over mutual TLS, configured by the TLS object in a config file.</summary>
 public sealed class TlsEngineTests(TlsBackendsFixture backends) : IClassFixture<TlsBackendsFixture>
 {
-    private string Pki(string path) => JsonSerializer.Serialize(path);
+    private static string Json(string path) => JsonSerializer.Serialize(path);
 
-    private string ClientTls(bool withCertificate, string? ca = null) => withCertificate
-        ? $$"""{ "enabled": true, "cert_pem": {{Pki(backends.Pki.ClientCertPath)}}, "key_pem": {{Pki(backends.Pki.ClientKeyPath)}}, "server_ca_pem": {{Pki(ca ?? backends.Pki.CaPath)}} }"""
-        : $$"""{ "enabled": true, "server_ca_pem": {{Pki(ca ?? backends.Pki.CaPath)}} }""";
+    private string ClientTls(bool withCertificate, string? ca = null, string serverName = "")
+    {
+        var certificate = withCertificate ? $"\"cert_pem\": {Json(backends.Pki.ClientCertPath)}, \"key_pem\": {Json(backends.Pki.ClientKeyPath)}," : "";
+        return $$"""{ "enabled": true, {{certificate}} "server_ca_pem": {{Json(ca ?? backends.Pki.CaPath)}}, "server_name": "{{serverName}}" }""";
+    }
 
     [Fact]
     public async Task RedisEnginePublishesAndReadsHistoryOverMutualTls()
@@ -100,6 +102,27 @@ public sealed class TlsEngineTests(TlsBackendsFixture backends) : IClassFixture<
     {
         await Assert.ThrowsAsync<StackExchange.Redis.RedisConnectionException>(() => CreateAsync($$"""
             { "engine": { "type": "redis", "redis": { "address": ["{{backends.RedisAddress}}"], "tls": {{ClientTls(true, backends.Pki.OtherCaPath)}} } } }
+            """));
+    }
+
+    [Fact]
+    public async Task InsecureSkipVerifyConnectsWithoutTheCa()
+    {
+        await using var engine = await CreateAsync($$"""
+            { "engine": { "type": "redis", "redis": { "address": ["{{backends.RedisAddress}}"], "tls": { "enabled": true, "insecure_skip_verify": true,
+              "cert_pem": {{Json(backends.Pki.ClientCertPath)}}, "key_pem": {{Json(backends.Pki.ClientKeyPath)}} } } } }
+            """);
+
+        Assert.NotNull(engine.Broker);
+    }
+
+    [Fact]
+    public async Task AServerNameTheCertificateDoesNotCarryIsRefused()
+    {
+        var tls = ClientTls(true, serverName: "redis.example.com");
+
+        await Assert.ThrowsAsync<StackExchange.Redis.RedisConnectionException>(() => CreateAsync($$"""
+            { "engine": { "type": "redis", "redis": { "address": ["{{backends.RedisAddress}}"], "tls": {{tls}} } } }
             """));
     }
 
