@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net.Security;
 using Google.Protobuf;
 using Gyre.Core;
 using Gyre.Core.Engine;
@@ -86,6 +87,7 @@ public sealed class NatsBroker : IBroker
             // While disconnected, a publish fails after the write timeout instead of waiting for the reconnect, so
             // the server API answers with an error (Centrifugo's client has no reconnect buffer either).
             PublishTimeoutOnDisconnected = true,
+            TlsOpts = TlsOptions(_options.Tls),
         });
         connection.ConnectionDisconnected += OnDisconnectedAsync;
         connection.ConnectionOpened += OnOpenedAsync;
@@ -188,6 +190,29 @@ public sealed class NatsBroker : IBroker
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Centrifugo's <c>nats.Secure</c>: with TLS options the connection upgrades after the server's INFO or fails;
+    /// the options' callbacks replace the client library's own certificate handling.
+    /// </summary>
+    private static NatsTlsOpts TlsOptions(SslClientAuthenticationOptions? tls) => tls is null
+        ? NatsTlsOpts.Default
+        : new NatsTlsOpts
+        {
+            Mode = TlsMode.Require,
+            ConfigureClientAuthentication = options =>
+            {
+                if (!string.IsNullOrEmpty(tls.TargetHost))
+                {
+                    options.TargetHost = tls.TargetHost;
+                }
+
+                options.EnabledSslProtocols = tls.EnabledSslProtocols;
+                options.LocalCertificateSelectionCallback = tls.LocalCertificateSelectionCallback;
+                options.RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback;
+                return ValueTask.CompletedTask;
+            },
+        };
 
     private static NotSupportedException NoHistory() =>
         new("History is not available with the NATS broker: it delivers at most once and stores nothing. Use the Redis engine for channels with history.");

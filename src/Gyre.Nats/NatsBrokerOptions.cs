@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Gyre.Nats;
 
 /// <summary>The <c>broker.nats</c> section of Centrifugo v6's configuration, already validated.</summary>
@@ -17,6 +19,13 @@ public sealed record NatsBrokerOptions
 
     /// <summary>How long a publish may wait to be written (Centrifugo's <c>write_timeout</c>, 1 s). Must be positive.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// TLS to the server, required once set: <c>TargetHost</c> (null for the host dialled),
+    /// <c>LocalCertificateSelectionCallback</c> and <c>RemoteCertificateValidationCallback</c> are read. Null leaves
+    /// TLS to the URL scheme and the server's demand, verified against the system store.
+    /// </summary>
+    public SslClientAuthenticationOptions? Tls { get; init; }
 
     /// <summary>Connection name shown by the NATS server's monitoring; null for the client library's default.</summary>
     public string? ClientName { get; init; }

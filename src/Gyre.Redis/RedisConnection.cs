@@ -114,13 +114,28 @@ public sealed class RedisConnection : IAsyncDisposable
             AsyncTimeout = Milliseconds(options.IoTimeout),
             User = address.User ?? options.User,
             Password = address.Password ?? options.Password,
-            Ssl = address.Tls || options.UseTls,
+            Ssl = address.Tls || options.UseTls || options.Tls is not null,
             ClientName = options.ClientName,
             LoggerFactory = loggerFactory,
         };
         foreach (var (host, port) in address.Endpoints)
         {
             config.EndPoints.Add(host, port);
+        }
+
+        if (options.Tls is { } tls)
+        {
+            config.SslHost = tls.TargetHost;
+            config.SslProtocols = tls.EnabledSslProtocols;
+            if (tls.LocalCertificateSelectionCallback is { } selection)
+            {
+                config.CertificateSelection += selection;
+            }
+
+            if (tls.RemoteCertificateValidationCallback is { } validation)
+            {
+                config.CertificateValidation += validation;
+            }
         }
 
         if (address.Topology != RedisTopology.Cluster)

@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Gyre.Redis;
 
 /// <summary>
@@ -54,6 +56,14 @@ public sealed record RedisEngineOptions
 
     /// <summary>Connects over TLS (also implied by a <c>rediss://</c> address). Default false.</summary>
     public bool UseTls { get; init; }
+
+    /// <summary>
+    /// How TLS connections verify the server and which certificate they present: <c>TargetHost</c> (sent as SNI and
+    /// checked against the certificate; null for the host dialled), <c>LocalCertificateSelectionCallback</c> and
+    /// <c>RemoteCertificateValidationCallback</c> are read. Null uses the system store and no client certificate.
+    /// Setting it implies <see cref="UseTls"/>.
+    /// </summary>
+    public SslClientAuthenticationOptions? Tls { get; init; }
 
     /// <summary>How long to wait for a connection; Centrifugo's default is 1 s. Must be positive.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);

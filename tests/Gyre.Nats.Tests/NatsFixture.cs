@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Text.RegularExpressions;
 using Gyre.Core.Engine;
 using Gyre.Core.Engine.Memory;
@@ -11,7 +12,7 @@ namespace Gyre.Nats.Tests;
 /// Starts a real nats-server for one test class. The server picks its own free port (<c>-p -1</c>) and prints it,
 /// so there is no port race; every test gets its own subject prefix.
 /// </summary>
-public sealed class NatsFixture : IEngineFixture, IAsyncLifetime
+public class NatsFixture : IEngineFixture, IAsyncLifetime
 {
     private static readonly Regex ListeningLine = new(@"Listening for client connections on 127\.0\.0\.1:(?<port>\d+)", RegexOptions.Compiled);
 
@@ -22,17 +23,23 @@ public sealed class NatsFixture : IEngineFixture, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ServerProcess.StartAsync("nats-server", "nats-server", ["-a", "127.0.0.1", "-p", "-1"], ListeningLine);
+        _server = await ServerProcess.StartAsync("nats-server", "nats-server", ["-a", "127.0.0.1", "-p", "-1", .. ExtraArguments()], ListeningLine);
         Url = $"nats://127.0.0.1:{_server.Ready.Groups["port"].Value}";
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_server is not null)
         {
             await _server.DisposeAsync();
         }
     }
+
+    /// <summary>Variants add server flags here (TLS).</summary>
+    protected virtual IEnumerable<string> ExtraArguments() => [];
+
+    /// <summary>Variants set the broker's TLS here.</summary>
+    protected virtual SslClientAuthenticationOptions? Tls() => null;
 
     public IEngineScope CreateScope() => new NatsScope(this, "gyre-test-" + Guid.NewGuid().ToString("N")[..12]);
 
@@ -44,6 +51,7 @@ public sealed class NatsFixture : IEngineFixture, IAsyncLifetime
         // Generous for a loaded 2-core CI machine; a local nats-server answers in well under a millisecond.
         DialTimeout = TimeSpan.FromSeconds(5),
         WriteTimeout = TimeSpan.FromSeconds(5),
+        Tls = Tls(),
     };
 }
 

@@ -168,19 +168,19 @@ public static class ConfigMapper
     /// </summary>
     public static EngineSettings ToEngineSettings(GyreConfig config)
     {
-        var engineRedis = config.Engine.Type == "redis" ? ToRedisOptions(config.Engine.Redis) : null;
+        var engineRedis = config.Engine.Type == "redis" ? ToRedisOptions(config.Engine.Redis, "engine.redis") : null;
         var broker = config.Broker;
         var presence = config.PresenceManager;
         return new EngineSettings
         {
-            BrokerRedis = broker.Enabled ? (broker.Type == "redis" ? ToRedisOptions(broker.Redis) : null) : engineRedis,
+            BrokerRedis = broker.Enabled ? (broker.Type == "redis" ? ToRedisOptions(broker.Redis, "broker.redis") : null) : engineRedis,
             BrokerNats = broker.Enabled && broker.Type == "nats" ? ToNatsOptions(broker.Nats) : null,
-            PresenceRedis = presence.Enabled ? (presence.Type == "redis" ? ToRedisOptions(presence.Redis) : null) : engineRedis,
+            PresenceRedis = presence.Enabled ? (presence.Type == "redis" ? ToRedisOptions(presence.Redis, "presence_manager.redis") : null) : engineRedis,
         };
     }
 
-    /// <summary>One Redis section as engine options.</summary>
-    public static Gyre.Redis.RedisEngineOptions ToRedisOptions(RedisConfig redis) => new()
+    /// <summary>One Redis section, found at <paramref name="path"/>, as engine options.</summary>
+    public static Gyre.Redis.RedisEngineOptions ToRedisOptions(RedisConfig redis, string path) => new()
     {
         Addresses = [.. redis.Address],
         ClusterAddresses = [.. redis.ClusterAddress],
@@ -194,6 +194,7 @@ public static class ConfigMapper
         Password = NullIfEmpty(redis.Password),
         ClientName = NullIfEmpty(redis.ClientName),
         UseTls = redis.Tls.Enabled,
+        Tls = ClientTls(redis.Tls, ConfigTree.Join(path, "tls")),
         ConnectTimeout = redis.ConnectTimeout,
         IoTimeout = redis.IoTimeout,
         PresenceTtl = redis.PresenceTtl,
@@ -207,6 +208,7 @@ public static class ConfigMapper
         Prefix = nats.Prefix,
         DialTimeout = nats.DialTimeout,
         WriteTimeout = nats.WriteTimeout,
+        Tls = ClientTls(nats.Tls, "broker.nats.tls"),
     };
 
     /// <summary>The unidirectional gRPC transport endpoint.</summary>
@@ -250,6 +252,23 @@ public static class ConfigMapper
         AllowUserLimitedChannels = options.AllowUserLimitedChannels,
         ChannelRegex = options.ChannelRegex,
     };
+
+    /// <summary>The TLS of every listener Gyre opens; a disabled endpoint's TLS is not loaded.</summary>
+    public static Gyre.Server.Hosting.ListenerTls ToListenerTls(GyreConfig config) => new(
+        ServerTls(config.HttpServer.Tls, "http_server.tls"),
+        config.GrpcApi.Enabled ? ServerTls(config.GrpcApi.Tls, "grpc_api.tls") : null,
+        config.UniGrpc.Enabled ? ServerTls(config.UniGrpc.Tls, "uni_grpc.tls") : null,
+        config.GrpcClient.Enabled ? ServerTls(config.GrpcClient.Tls, "grpc_client.tls") : null);
+
+    /// <summary>
+    /// The certificates of a listener's TLS object at <paramref name="path"/>; null when it is off. Validation has
+    /// loaded them once already, so an error here means a file changed in between.
+    /// </summary>
+    public static TlsMaterial? ServerTls(TlsConfig tls, string path) => TlsMaterial.Load(tls, path, _ => "the configuration", server: true);
+
+    /// <summary>Client options for a connection's TLS object at <paramref name="path"/>; null when it is off.</summary>
+    private static System.Net.Security.SslClientAuthenticationOptions? ClientTls(TlsConfig tls, string path) =>
+        TlsMaterial.Load(tls, path, _ => "the configuration", server: false)?.ClientOptions();
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

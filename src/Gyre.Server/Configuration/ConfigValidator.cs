@@ -102,6 +102,27 @@ internal static partial class ConfigValidator
         PersonalChannel(check, client.SubscribeToUserPersonalChannel, channel);
         Rpc(check, config.Rpc);
         Engine(check, config);
+        Listeners(check, config);
+    }
+
+    /// <summary>The TLS objects of the listeners Gyre opens; a disabled endpoint's TLS is not read, as in Centrifugo.</summary>
+    private static void Listeners(Checker check, GyreConfig config)
+    {
+        check.Tls(config.HttpServer.Tls, "http_server.tls", server: true);
+        if (config.GrpcApi.Enabled)
+        {
+            check.Tls(config.GrpcApi.Tls, "grpc_api.tls", server: true);
+        }
+
+        if (config.UniGrpc.Enabled)
+        {
+            check.Tls(config.UniGrpc.Tls, "uni_grpc.tls", server: true);
+        }
+
+        if (config.GrpcClient.Enabled)
+        {
+            check.Tls(config.GrpcClient.Tls, "grpc_client.tls", server: true);
+        }
     }
 
     /// <summary>
@@ -145,6 +166,7 @@ internal static partial class ConfigValidator
             check.That(nats.DialTimeout > TimeSpan.Zero, "broker.nats.dial_timeout", "must be positive");
             check.That(nats.WriteTimeout > TimeSpan.Zero, "broker.nats.write_timeout", "must be positive");
             check.That(!nats.AllowWildcards, "broker.nats.allow_wildcards", "wildcard subscriptions are not supported by Gyre");
+            check.Tls(nats.Tls, "broker.nats.tls", server: false);
         }
 
         if (presence.Enabled && presence.Type == "redis")
@@ -181,6 +203,8 @@ internal static partial class ConfigValidator
         check.That(redis.Db >= 0, Key("db"), $"database number {redis.Db} is negative");
         check.That(redis.PresenceTtl >= TimeSpan.FromSeconds(1), Key("presence_ttl"), "must be at least 1s");
         check.WholeSeconds(redis.PresenceTtl, Key("presence_ttl"));
+        check.Tls(redis.Tls, Key("tls"), server: false);
+        check.Tls(redis.SentinelTls, Key("sentinel_tls"), server: false);
     }
 
     /// <summary>Centrifugo's RPC namespace checks; a proxy reference fails as it does when the proxy is not configured.</summary>
@@ -336,6 +360,13 @@ internal static partial class ConfigValidator
             {
                 throw ConfigException.ForKey(path, tree.SourceOf(path).Description, problem);
             }
+        }
+
+        /// <summary>Loads the certificates of an enabled TLS object, so a bad PEM value stops the start with its key named.</summary>
+        public void Tls(TlsConfig config, string path, bool server)
+        {
+            var sources = tree;
+            _ = TlsMaterial.Load(config, path, key => sources.SourceOf(key).Description, server);
         }
 
         /// <summary>Durations stored in Redis with second precision (history TTLs) reject fractions, as in Centrifugo.</summary>

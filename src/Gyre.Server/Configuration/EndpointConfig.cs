@@ -121,8 +121,8 @@ public sealed class GrpcApiConfig
     /// <summary><c>grpc_api.max_receive_message_size</c>: 0 keeps gRPC's 4 MiB.</summary>
     public int MaxReceiveMessageSize { get; set; }
 
-    /// <summary><c>grpc_api.tls</c>. Kept, not used yet.</summary>
-    public System.Text.Json.Nodes.JsonNode? Tls { get; set; }
+    /// <summary><c>grpc_api.tls</c>: the API port speaks HTTP/2 over TLS instead of h2c.</summary>
+    public TlsConfig Tls { get; set; } = new();
 }
 
 /// <summary><c>http_stream.*</c> and <c>sse.*</c>: the bidirectional emulation transports.</summary>
@@ -283,8 +283,8 @@ public sealed class UniGrpcConfig
     /// <summary><c>uni_grpc.max_receive_message_size</c>: 0 keeps gRPC's 4 MiB.</summary>
     public int MaxReceiveMessageSize { get; set; }
 
-    /// <summary><c>uni_grpc.tls</c>. Kept, not used yet.</summary>
-    public System.Text.Json.Nodes.JsonNode? Tls { get; set; }
+    /// <summary><c>uni_grpc.tls</c>: the transport's port speaks HTTP/2 over TLS instead of h2c.</summary>
+    public TlsConfig Tls { get; set; } = new();
 }
 
 /// <summary><c>grpc_client.*</c>: the bidirectional gRPC client transport of proto/client_grpc.proto, on its own h2c port.</summary>
@@ -301,4 +301,7 @@ public sealed class GrpcClientConfig
 
     /// <summary><c>grpc_client.max_receive_message_size</c>, default 65,536 bytes; 0 keeps gRPC's 4 MiB.</summary>
     public int MaxReceiveMessageSize { get; set; } = Gyre.Grpc.GrpcClientOptions.Default.MaxReceiveMessageSize;
+
+    /// <summary><c>grpc_client.tls</c>: the transport's port speaks HTTP/2 over TLS instead of h2c.</summary>
+    public TlsConfig Tls { get; set; } = new();
 }

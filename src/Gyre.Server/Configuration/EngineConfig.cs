@@ -93,8 +93,8 @@ public sealed class RedisConfig
     /// <summary><c>cluster_address</c>: Redis Cluster seeds, one entry per cluster (comma-separated seeds inside).</summary>
     public List<string> ClusterAddress { get; set; } = [];
 
-    /// <summary><c>tls</c>: only <c>tls.enabled</c> is used; certificates come from the system store.</summary>
-    public RedisTlsConfig Tls { get; set; } = new();
+    /// <summary><c>tls</c>: TLS to the Redis servers (a <c>rediss://</c> address turns it on with the system store too).</summary>
+    public TlsConfig Tls { get; set; } = new();
 
     /// <summary><c>sentinel_address</c>: sentinels, one entry per shard (comma-separated sentinels inside).</summary>
     public List<string> SentinelAddress { get; set; } = [];
@@ -111,8 +111,11 @@ public sealed class RedisConfig
     /// <summary><c>sentinel_client_name</c>: kept, not used yet.</summary>
     public string SentinelClientName { get; set; } = "";
 
-    /// <summary><c>sentinel_tls</c>: not supported yet.</summary>
-    public JsonNode? SentinelTls { get; set; }
+    /// <summary>
+    /// <c>sentinel_tls</c>: checked but not applied. The Redis client dials sentinels and the master with one TLS
+    /// setting, <see cref="Tls"/>; a Sentinel setup over TLS therefore needs the same certificates on both.
+    /// </summary>
+    public TlsConfig SentinelTls { get; set; } = new();
 
     /// <summary><c>replica_client</c>: not supported yet.</summary>
     public JsonNode? ReplicaClient { get; set; }
@@ -130,13 +133,6 @@ public sealed class RedisConfig
     public bool PresenceUserMapping { get; set; }
 }
 
-/// <summary><c>tls.*</c> of a Redis section.</summary>
-public sealed class RedisTlsConfig
-{
-    /// <summary><c>tls.enabled</c>. Default false.</summary>
-    public bool Enabled { get; set; }
-}
-
 /// <summary><c>broker.nats.*</c>.</summary>
 public sealed class NatsConfig
 {
@@ -152,8 +148,8 @@ public sealed class NatsConfig
     /// <summary><c>write_timeout</c>. Default 1 s.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary><c>tls</c>: not supported yet (a <c>tls://</c> URL still connects over TLS).</summary>
-    public JsonNode? Tls { get; set; }
+    /// <summary><c>tls</c>: TLS to the NATS server, required once enabled (a <c>tls://</c> URL turns it on with the system store too).</summary>
+    public TlsConfig Tls { get; set; } = new();
 
     /// <summary><c>allow_wildcards</c>: not supported.</summary>
     public bool AllowWildcards { get; set; }

@@ -152,16 +152,19 @@ public sealed class HttpServerConfig
     /// <summary><c>http_server.internal_port</c> (a string in Centrifugo): kept, not used yet.</summary>
     public string InternalPort { get; set; } = "";
 
-    /// <summary><c>http_server.tls</c>: not supported yet.</summary>
-    public JsonNode? Tls { get; set; }
+    /// <summary><c>http_server.tls</c>: HTTPS on the main port (Gyre has no separate internal port yet).</summary>
+    public TlsConfig Tls { get; set; } = new();
 
     /// <summary><c>http_server.tls_autocert</c>: not supported yet.</summary>
     public JsonNode? TlsAutocert { get; set; }
 
-    /// <summary><c>http_server.tls_external</c>: kept, not used yet.</summary>
+    /// <summary>
+    /// <c>http_server.tls_external</c>: TLS only on the external port when an internal port exists. Gyre serves
+    /// everything on the main port, which is the external one, so <see cref="Tls"/> applies either way.
+    /// </summary>
     public bool TlsExternal { get; set; }
 
-    /// <summary><c>http_server.internal_tls</c>: not supported yet.</summary>
+    /// <summary><c>http_server.internal_tls</c>: not supported yet (it needs the internal port).</summary>
     public JsonNode? InternalTls { get; set; }
 
     /// <summary><c>http_server.http3</c>: not supported yet.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Gyre.AspNetCore;
 using Gyre.Core;
 using Gyre.Grpc;
@@ -6,6 +7,7 @@ using Gyre.Grpc.UniStream;
 using Gyre.Server.Configuration;
 using Gyre.Server.Swagger;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Gyre.Server.Hosting;
 
@@ -20,11 +22,22 @@ namespace Gyre.Server.Hosting;
 /// <param name="UniGrpc">The unidirectional gRPC transport endpoint; off when null.</param>
 /// <param name="GrpcClient">The bidirectional gRPC client transport; off when null.</param>
 /// <param name="SwaggerPath">Where the server API's OpenAPI document is served (<c>swagger.enabled</c>); off when null.</param>
-public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null, string? SwaggerPath = null);
+/// <param name="Tls">Certificates of the listeners that speak TLS; all cleartext when null.</param>
+public sealed record ServerSettings(NodeOptions Node, GyreEndpointOptions Endpoints, string Address, int Port, string LogLevel, GrpcApiOptions? Grpc = null, GyreEngine? Engine = null, UniGrpcOptions? UniGrpc = null, GrpcClientOptions? GrpcClient = null, string? SwaggerPath = null, ListenerTls? Tls = null);
+
+/// <summary>Which listeners speak TLS, each with its certificates; a null one is cleartext (h2c for the gRPC ports).</summary>
+/// <param name="Http"><c>http_server.tls</c>: the main port.</param>
+/// <param name="GrpcApi"><c>grpc_api.tls</c>.</param>
+/// <param name="UniGrpc"><c>uni_grpc.tls</c>.</param>
+/// <param name="GrpcClient"><c>grpc_client.tls</c>.</param>
+public sealed record ListenerTls(TlsMaterial? Http = null, TlsMaterial? GrpcApi = null, TlsMaterial? UniGrpc = null, TlsMaterial? GrpcClient = null);
 
 /// <summary>Builds and runs the Kestrel application that hosts a Gyre node.</summary>
 public static class GyreServerHost
 {
+    private static readonly List<SslApplicationProtocol> HttpAlpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+    private static readonly List<SslApplicationProtocol> Http2Alpn = [SslApplicationProtocol.Http2];
+
     /// <summary>
     /// Builds the application. An empty address binds 127.0.0.1 only: Centrifugo listens on every interface
     /// by default, Gyre opens to the network only when told to (<c>http_server.address: 0.0.0.0</c>).
@@ -40,19 +53,20 @@ public static class GyreServerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, settings.Port);
+            var tls = settings.Tls ?? new ListenerTls();
+            kestrel.Listen(address, settings.Port, o => UseTls(o, tls.Http, HttpAlpn));
             if (grpc is not null)
             {
                 // gRPC needs HTTP/2; a cleartext Http1AndHttp2 port would speak HTTP/1.1 only, so this port is h2c.
                 var grpcAddress = string.IsNullOrEmpty(grpc.Address) ? IPAddress.Loopback : ParseAddress(grpc.Address);
-                kestrel.Listen(grpcAddress, grpc.Port, o => o.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(grpcAddress, grpc.Port, o => UseTls(o, tls.GrpcApi, Http2Alpn, HttpProtocols.Http2));
             }
 
             if (uniGrpc is not null)
             {
                 // uni_grpc has its own h2c port, as in Centrifugo (default 11000), loopback unless an address is set.
                 var uniAddress = string.IsNullOrEmpty(uniGrpc.Address) ? IPAddress.Loopback : ParseAddress(uniGrpc.Address);
-                kestrel.Listen(uniAddress, uniGrpc.Port, o => o.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(uniAddress, uniGrpc.Port, o => UseTls(o, tls.UniGrpc, Http2Alpn, HttpProtocols.Http2));
             }
 
             if (grpcClient is not null)
@@ -60,7 +74,7 @@ public static class GyreServerHost
                 // h2c as well. Routes are not tied to ports, so this port (like the API's) also serves WebSocket
                 // over HTTP/2 (RFC 8441 extended CONNECT) at the WebSocket path.
                 var clientAddress = string.IsNullOrEmpty(grpcClient.Address) ? IPAddress.Loopback : ParseAddress(grpcClient.Address);
-                kestrel.Listen(clientAddress, grpcClient.Port, o => o.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(clientAddress, grpcClient.Port, o => UseTls(o, tls.GrpcClient, Http2Alpn, HttpProtocols.Http2));
             }
         });
         builder.Services.AddGyre(settings.Node, settings.Endpoints, settings.Engine?.Broker, settings.Engine?.Presence);
@@ -151,7 +165,7 @@ public static class GyreServerHost
 
         // Disposed after the application: the node closes the broker and presence manager, then the connections close.
         await using var engineLifetime = engine;
-        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config), ConfigMapper.ToSwaggerDocumentPath(config.Config)));
+        await using var app = Build(new ServerSettings(config.Node, config.Endpoints, config.Address, config.Port, config.LogLevel, ConfigMapper.ToGrpcApiOptions(config.Config), engine, ConfigMapper.ToUniGrpcOptions(config.Config), ConfigMapper.ToGrpcClientOptions(config.Config), ConfigMapper.ToSwaggerDocumentPath(config.Config), ConfigMapper.ToListenerTls(config.Config)));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gyre.Server");
         foreach (var warning in config.Warnings)
         {
@@ -182,7 +196,7 @@ public static class GyreServerHost
             address,
             engineSettings.Description,
             config.ConfigFile ?? "none");
-        log.LogInformation("clients connect to ws://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
+        log.LogInformation("clients connect to {Scheme}://{Authority}{Path}; the HTTP API is at {Address}{Api}", address.Scheme == "https" ? "wss" : "ws", address.Authority, config.Endpoints.WebSocketPath, address.ToString().TrimEnd('/'), config.Endpoints.HttpApiPath);
         if (config.Config.Swagger.Enabled)
         {
             log.LogInformation("the server API's OpenAPI document is at {Address}{Path}", address.ToString().TrimEnd('/'), ConfigMapper.ToSwaggerDocumentPath(config.Config));
@@ -233,6 +247,20 @@ public static class GyreServerHost
     /// <summary>The <c>http://host:port</c> addresses the started application listens on.</summary>
     public static IReadOnlyList<Uri> Addresses(WebApplication app) =>
         [.. app.Urls.Select(u => new Uri(u.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)))];
+
+    /// <summary>
+    /// Sets a listener's protocols and, with <paramref name="tls"/>, wraps it in TLS. The handshake options come from
+    /// <see cref="TlsMaterial.ServerOptions"/>, the same as every other TLS listener; ALPN offers
+    /// <paramref name="alpn"/> so HTTP/2 is negotiated where the port speaks it.
+    /// </summary>
+    private static void UseTls(ListenOptions listen, TlsMaterial? tls, List<SslApplicationProtocol> alpn, HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
+    {
+        listen.Protocols = protocols;
+        if (tls is not null)
+        {
+            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls.ServerOptions(alpn)) });
+        }
+    }
 
     /// <summary>Console logging at the Centrifugo level, ASP.NET Core's own chatter kept at warnings.</summary>
     private static void ConfigureLogging(ILoggingBuilder logging, string logLevel)
