@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
+using Gyre.Core;
 using Gyre.Core.Engine;
 using Gyre.Protocol.Messages;
 using Gyre.Specification.Tests;
 using Gyre.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gyre.Redis.Tests;
 
@@ -132,6 +134,44 @@ public sealed class RedisSentinelFailoverTests : IAsyncLifetime
         while (arrived.Position != next.Position && arrived.Position.Offset < next.Position.Offset);
 
         Assert.Equal(next.Position, arrived.Position);
+    }
+
+    [Fact]
+    public async Task HealthTurnsBadWhileTheMasterIsGoneAndGoodThroughTheNewOne()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await RedisConnection.ConnectAsync(_fixture.Options(_prefix));
+        _owned.Add(connection);
+        var node = new Node(new NodeOptions(), time: clock, broker: new RedisBroker(connection));
+        _owned.Add(node);
+        await node.StartAsync();
+        await WaitUntilAsync(() => node.BrokerHealthy, clock);
+
+        Process.GetProcessById(_fixture.Master.Pid).Kill();
+        clock.Advance(Node.NodeExpiry + TimeSpan.FromSeconds(1));
+        Assert.False(node.BrokerHealthy);
+
+        // Green again only when an announcement went out through the new master and came back over the control
+        // subscription there: a PUB/SUB connection left on the dead master would keep it red.
+        await _fixture.WaitForPromotionAsync();
+        await WaitUntilAsync(() => node.BrokerHealthy, clock);
+    }
+
+    /// <summary>
+    /// Advances the node's clock by one announce interval at a time (firing an announcement) and gives each up to
+    /// 250 ms to come back, until <paramref name="condition"/> holds; bounded by twice the default test timeout.
+    /// </summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, FakeTimeProvider clock)
+    {
+        using var deadline = new CancellationTokenSource(TestTimeouts.Default * 2);
+        while (!condition())
+        {
+            clock.Advance(Node.AnnounceInterval);
+            for (var waited = 0; waited < 250 && !condition(); waited += 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+            }
+        }
     }
 
     private async Task<(IBroker, RecordingHandler)> StartNodeAsync(string nodeId)
