@@ -275,8 +275,24 @@ public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
                 """));
         _sentinel = $"127.0.0.1:{SentinelPort}";
 
-        // A replica the sentinel has not discovered yet cannot be promoted.
+        // A replica the sentinel has not heard from yet (no run id from its INFO) cannot be promoted: polled every
+        // 50 ms for the default test timeout.
         await Sentinel.WaitForLineAsync(new Regex($@"\+slave slave 127\.0\.0\.1:{ReplicaPort} ", RegexOptions.None));
+        using var deadline = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
+        while (!SentinelKnowsReplica(await RedisCliAsync(["-p", Port(SentinelPort), "SENTINEL", "REPLICAS", "gyre"])))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+        }
+    }
+
+    /// <summary>Asks the sentinel to promote the replica, repeating (every 100 ms, for the default test timeout) while it has no suitable one yet.</summary>
+    public async Task RequestFailoverAsync()
+    {
+        using var deadline = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
+        while ((await RedisCliAsync(["-p", Port(SentinelPort), "SENTINEL", "FAILOVER", "gyre"])).Trim() != "OK")
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+        }
     }
 
     /// <summary>Waits until the sentinel announces that the replica replaced the master.</summary>
@@ -284,4 +300,12 @@ public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
         Sentinel.WaitForLineAsync(new Regex($@"\+switch-master gyre 127\.0\.0\.1 {MasterPort} 127\.0\.0\.1 {ReplicaPort}", RegexOptions.None));
 
     protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
+
+    /// <summary>The <c>SENTINEL REPLICAS</c> reply (field and value on alternate lines) lists the replica with its run id and no down flags.</summary>
+    private static bool SentinelKnowsReplica(string reply)
+    {
+        var lines = reply.Split('\n', StringSplitOptions.TrimEntries);
+        string? Field(string name) => Array.IndexOf(lines, name) is var i and >= 0 && i + 1 < lines.Length ? lines[i + 1] : null;
+        return !string.IsNullOrEmpty(Field("runid")) && Field("flags") == "slave" && Field("master-link-status") == "ok";
+    }
 }

@@ -115,7 +115,7 @@ public sealed class RedisSentinelFailoverTests : IAsyncLifetime
 
         await WaitUntilReplicaHasOffsetAsync(3);
 
-        await RedisFixtureBase.RedisCliAsync(["-p", Port(_fixture.SentinelPort), "SENTINEL", "FAILOVER", "gyre"]);
+        await _fixture.RequestFailoverAsync();
         await _fixture.WaitForPromotionAsync();
 
         // Gyre cannot tell a clean promotion from one that lost acknowledged writes, so positions from before
