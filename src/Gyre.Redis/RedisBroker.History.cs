@@ -51,6 +51,7 @@ public sealed partial class RedisBroker
                 Milliseconds(options.IdempotentResultTtl),
                 options.Version.ToString(CultureInfo.InvariantCulture),
                 options.VersionEpoch ?? "",
+                await shard.MasterIdAsync().ConfigureAwait(false),
             ]).ConfigureAwait(false);
         return ReadPublishResult(result);
     }
@@ -65,7 +66,7 @@ public sealed partial class RedisBroker
         var result = await shard.Database.ScriptEvaluateAsync(
             RedisScripts.History,
             [shard.Keys.HistoryStream(channel), shard.Keys.HistoryMeta(channel)],
-            [command, start, end, Math.Max(options.Limit, 0), Milliseconds(options.MetaTtl), Epochs.New()]).ConfigureAwait(false);
+            [command, start, end, Math.Max(options.Limit, 0), Milliseconds(options.MetaTtl), Epochs.New(), await shard.MasterIdAsync().ConfigureAwait(false)]).ConfigureAwait(false);
 
         var reply = (RedisResult[])result!;
         var position = new StreamPosition((ulong)(long)reply[0], (string)reply[1]!);

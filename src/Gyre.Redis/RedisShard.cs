@@ -9,6 +9,15 @@ namespace Gyre.Redis;
 /// </summary>
 internal sealed class RedisShard : IAsyncDisposable
 {
+    /// <summary>Hex digits of the replication id kept: 16 (64 bits) make two masters look alike with odds near 2⁻⁶⁴.</summary>
+    private const int MasterIdLength = 16;
+
+    private const string ReplicationInfoScript = "return redis.call('info', 'replication')";
+
+    private readonly Lock _masterLock = new();
+    private string? _masterId;
+    private long _masterGeneration;
+
     public RedisShard(IConnectionMultiplexer multiplexer, RedisKeys keys, RedisTopology topology, int db)
     {
         Multiplexer = multiplexer;
@@ -16,6 +25,13 @@ internal sealed class RedisShard : IAsyncDisposable
         Topology = topology;
         Database = multiplexer.GetDatabase(db);
         Subscriber = multiplexer.GetSubscriber();
+
+        // Any of these may mean the master changed (a failover, a restart, a switch announced by the sentinels):
+        // the next history script asks the server again before it runs.
+        multiplexer.ConnectionFailed += (_, _) => ForgetMaster();
+        multiplexer.ConnectionRestored += (_, _) => ForgetMaster();
+        multiplexer.ConfigurationChanged += (_, _) => ForgetMaster();
+        multiplexer.ConfigurationChangedBroadcast += (_, _) => ForgetMaster();
     }
 
     public IConnectionMultiplexer Multiplexer { get; }
@@ -30,6 +46,80 @@ internal sealed class RedisShard : IAsyncDisposable
     public ISubscriber Subscriber { get; }
 
     public bool IsConnected => Multiplexer.IsConnected;
+
+    /// <summary>
+    /// Identity of the master serving this shard's keys, passed to the history scripts: the start of its
+    /// replication id (<c>master_replid</c>), which Redis renews whenever a server becomes master (a promotion
+    /// after failover, a restart, <c>REPLICAOF NO ONE</c>). A stream meta written under another master starts a new
+    /// epoch, because what that master acknowledged may not have reached this one. Empty for a Cluster, whose
+    /// keys live on several masters, and when the server does not say.
+    /// </summary>
+    /// <remarks>
+    /// Cached: it costs one <c>INFO replication</c> after connecting and after each connection or configuration
+    /// event, none in the steady state. A publish queued just before such an event may still carry the previous
+    /// identity; the scripts treat the previous identity as stale rather than as a new master, and the next publish
+    /// or history read with the current one starts the new epoch.
+    /// </remarks>
+    public ValueTask<string> MasterIdAsync()
+    {
+        if (Topology == RedisTopology.Cluster)
+        {
+            return ValueTask.FromResult("");
+        }
+
+        var known = Volatile.Read(ref _masterId);
+        return known is not null ? ValueTask.FromResult(known) : new ValueTask<string>(ReadMasterIdAsync());
+    }
+
+    private async Task<string> ReadMasterIdAsync()
+    {
+        var generation = Interlocked.Read(ref _masterGeneration);
+        // Through a script: INFO is an admin command to StackExchange.Redis, which would need allowAdmin for all.
+        var info = (string?)await Database.ScriptEvaluateAsync(ReplicationInfoScript, flags: CommandFlags.DemandMaster).ConfigureAwait(false) ?? "";
+        var id = ParseMasterId(info);
+        lock (_masterLock)
+        {
+            // Not cached when an event came in meanwhile (the answer may be from the old master), nor when the
+            // server is not a master (the script would fail with READONLY anyway).
+            if (id.Length > 0 && generation == _masterGeneration)
+            {
+                _masterId = id;
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>The identity in an <c>INFO replication</c> reply, or empty when the server is not a master.</summary>
+    internal static string ParseMasterId(string info)
+    {
+        var isMaster = false;
+        var id = "";
+        foreach (var raw in info.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line == "role:master")
+            {
+                isMaster = true;
+            }
+            else if (line.StartsWith("master_replid:", StringComparison.Ordinal))
+            {
+                var value = line["master_replid:".Length..];
+                id = value.Length > MasterIdLength ? value[..MasterIdLength] : value;
+            }
+        }
+
+        return isMaster ? id : "";
+    }
+
+    private void ForgetMaster()
+    {
+        lock (_masterLock)
+        {
+            _masterGeneration++;
+            _masterId = null;
+        }
+    }
 
     /// <summary>Topology and endpoints, never credentials: safe for logs.</summary>
     public override string ToString() => $"{Topology} {string.Join(',', Multiplexer.GetEndPoints().Select(e => e.ToString()))}";

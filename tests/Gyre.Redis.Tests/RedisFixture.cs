@@ -72,6 +72,29 @@ public abstract class RedisFixtureBase : IEngineFixture, IAsyncLifetime
         }
     }
 
+    /// <summary>Runs redis-cli to completion within the default test timeout and returns what it printed; fails on a non-zero exit.</summary>
+    public static async Task<string> RedisCliAsync(IEnumerable<string> arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException("redis-cli did not start; it comes with the redis-tools package that redis-server depends on.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
+        }
+
+        return await output;
+    }
+
     /// <summary>Common arguments: loopback only, no RDB or AOF, foreground, files in the private directory.</summary>
     protected static IEnumerable<string> Standalone(int port) =>
         ["--port", Port(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "{dir}", "--daemonize", "no"];
@@ -161,7 +184,7 @@ public class RedisClusterFixture : RedisFixtureBase
             nodes.Add(process);
         }
 
-        await RunRedisCliAsync(["--cluster", "create", .. Addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+        await RedisCliAsync(["--cluster", "create", .. Addresses, "--cluster-replicas", "0", "--cluster-yes"]);
         foreach (var node in nodes)
         {
             await node.WaitForLineAsync(ClusterOk);
@@ -170,25 +193,6 @@ public class RedisClusterFixture : RedisFixtureBase
 
     protected override RedisEngineOptions Topology() => new() { ClusterAddresses = [string.Join(',', Addresses)] };
 
-    private static async Task RunRedisCliAsync(IEnumerable<string> arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)
-            ?? throw new InvalidOperationException("redis-cli did not start; it comes with the redis-tools package that redis-server depends on.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
-        }
-    }
 }
 
 /// <summary>Cluster with sharded PUB/SUB: a channel's messages travel only through the node owning its slot.</summary>
@@ -227,4 +231,81 @@ public sealed class RedisSentinelFixture : RedisFixtureBase
     }
 
     protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
+}
+
+/// <summary>
+/// A Sentinel topology a test may break: one master, one replica and one sentinel that declares the master down
+/// after 1 s (instead of 5) and gives a failover 2 s, so a promotion completes within a few seconds. One instance
+/// per test, since a failover leaves the servers in a different shape.
+/// </summary>
+public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
+{
+    private static readonly Regex ReplicaSynced = new("MASTER <-> REPLICA sync: Finished with success", RegexOptions.Compiled);
+    private static readonly Regex Monitoring = new(@"\+monitor master gyre", RegexOptions.Compiled);
+
+    private string _sentinel = "";
+
+    public ServerProcess Master { get; private set; } = null!;
+
+    public int MasterPort { get; private set; }
+
+    public ServerProcess Replica { get; private set; } = null!;
+
+    public int ReplicaPort { get; private set; }
+
+    public ServerProcess Sentinel { get; private set; } = null!;
+
+    public int SentinelPort { get; private set; }
+
+    public override async Task InitializeAsync()
+    {
+        (Master, MasterPort) = await StartRedisAsync(Standalone);
+        (Replica, ReplicaPort) = await StartRedisAsync(port => [.. Standalone(port), "--replicaof", "127.0.0.1", Port(MasterPort)]);
+        await Replica.WaitForLineAsync(ReplicaSynced);
+        (Sentinel, SentinelPort) = await StartRedisAsync(
+            _ => ["{dir}/sentinel.conf", "--sentinel"],
+            Monitoring,
+            (dir, port) => File.WriteAllText(Path.Combine(dir.FullName, "sentinel.conf"), $"""
+                port {port}
+                bind 127.0.0.1
+                dir {dir.FullName}
+                sentinel monitor gyre 127.0.0.1 {MasterPort} 1
+                sentinel down-after-milliseconds gyre 1000
+                sentinel failover-timeout gyre 2000
+                """));
+        _sentinel = $"127.0.0.1:{SentinelPort}";
+
+        // A replica the sentinel has not heard from yet (no run id from its INFO) cannot be promoted: polled every
+        // 50 ms for the default test timeout.
+        await Sentinel.WaitForLineAsync(new Regex($@"\+slave slave 127\.0\.0\.1:{ReplicaPort} ", RegexOptions.None));
+        using var deadline = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
+        while (!SentinelKnowsReplica(await RedisCliAsync(["-p", Port(SentinelPort), "SENTINEL", "REPLICAS", "gyre"])))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+        }
+    }
+
+    /// <summary>Asks the sentinel to promote the replica, repeating (every 100 ms, for the default test timeout) while it has no suitable one yet.</summary>
+    public async Task RequestFailoverAsync()
+    {
+        using var deadline = new CancellationTokenSource(Gyre.Testing.TestTimeouts.Default);
+        while ((await RedisCliAsync(["-p", Port(SentinelPort), "SENTINEL", "FAILOVER", "gyre"])).Trim() != "OK")
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+        }
+    }
+
+    /// <summary>Waits until the sentinel announces that the replica replaced the master.</summary>
+    public Task WaitForPromotionAsync() =>
+        Sentinel.WaitForLineAsync(new Regex($@"\+switch-master gyre 127\.0\.0\.1 {MasterPort} 127\.0\.0\.1 {ReplicaPort}", RegexOptions.None));
+
+    protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
+
+    /// <summary>The <c>SENTINEL REPLICAS</c> reply (field and value on alternate lines) lists the replica with its run id and no down flags.</summary>
+    private static bool SentinelKnowsReplica(string reply)
+    {
+        var lines = reply.Split('\n', StringSplitOptions.TrimEntries);
+        string? Field(string name) => Array.IndexOf(lines, name) is var i and >= 0 && i + 1 < lines.Length ? lines[i + 1] : null;
+        return !string.IsNullOrEmpty(Field("runid")) && Field("flags") == "slave" && Field("master-link-status") == "ok";
+    }
 }

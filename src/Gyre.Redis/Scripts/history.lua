@@ -2,22 +2,37 @@
 -- a fresh epoch here, so that the position a client receives now stays comparable with later publications.
 --
 -- KEYS[1]  history stream
--- KEYS[2]  stream meta hash: "e" = epoch, "s" = top offset
+-- KEYS[2]  stream meta hash: "e" = epoch, "s" = top offset, "m" = master the epoch was written on, "pm" = the one before
 -- ARGV[1]  "" reads no publications; "xrange" or "xrevrange" reads a range
 -- ARGV[2]  range start ("-", "+" or an offset)
 -- ARGV[3]  range end
 -- ARGV[4]  maximum entries; 0 means all
 -- ARGV[5]  meta TTL, milliseconds; 0 leaves the meta's expiry alone
--- ARGV[6]  epoch to use when the stream has none yet
+-- ARGV[6]  epoch to use when the stream has none yet (or starts a new one, see publish.lua)
+-- ARGV[7]  identity of the master this runs on (its replication id), "" when unknown
 -- Returns  { top offset, epoch, entries or nil }
 
 local stream_key, meta_key = KEYS[1], KEYS[2]
 
-local meta = redis.call('hmget', meta_key, 'e', 's')
-local epoch, top = meta[1], meta[2]
+local meta = redis.call('hmget', meta_key, 'e', 's', 'm', 'pm')
+local epoch, top, master = meta[1], meta[2], ARGV[7]
 if not epoch then
     epoch = ARGV[6]
     redis.call('hset', meta_key, 'e', epoch)
+    if master ~= '' then
+        redis.call('hset', meta_key, 'm', master)
+    end
+elseif master ~= '' and master ~= meta[3] and master ~= meta[4] then
+    if meta[3] then
+        -- Written under another master, which may have acknowledged offsets missing here: a new epoch, as in
+        -- publish.lua, so a client recovering from such an offset learns it cannot.
+        epoch = ARGV[6]
+        top = 0
+        redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[3])
+        redis.call('del', stream_key)
+    else
+        redis.call('hset', meta_key, 'm', master)
+    end
 end
 if not top then
     top = 0

@@ -2,7 +2,7 @@
 -- atomic step, so a history reader never sees an offset that subscribers will not receive, nor the reverse.
 --
 -- KEYS[1]  history stream (entry ids are "<offset>-0", field "d" holds the Publication protobuf)
--- KEYS[2]  stream meta hash: "e" = epoch, "s" = top offset
+-- KEYS[2]  stream meta hash: "e" = epoch, "s" = top offset, "m" = master the epoch was written on, "pm" = the one before
 -- KEYS[3]  optional idempotency result hash: "o" = offset, "e" = epoch of the first publish with this key
 -- ARGV[1]  Publication protobuf bytes
 -- ARGV[2]  history size: entries kept in the stream
@@ -14,6 +14,7 @@
 -- ARGV[8]  idempotency result TTL, milliseconds (used with KEYS[3])
 -- ARGV[9]  publisher's version of the channel state, "0" when unversioned; kept in the meta hash as "v"
 -- ARGV[10] version epoch, kept as "ve"; a stale version (not above "v", same or empty epoch) is suppressed
+-- ARGV[11] identity of the master this runs on (its replication id), "" when unknown; see new_master below
 -- Returns  { offset, epoch, suppressed (0|1) }
 
 local stream_key, meta_key, result_key = KEYS[1], KEYS[2], KEYS[3]
@@ -25,10 +26,24 @@ if result_key then
     end
 end
 
-local epoch = redis.call('hget', meta_key, 'e')
+local meta = redis.call('hmget', meta_key, 'e', 'm', 'pm')
+local epoch, master = meta[1], ARGV[11]
 if not epoch then
     epoch = ARGV[5]
     redis.call('hset', meta_key, 'e', epoch)
+    if master ~= '' then
+        redis.call('hset', meta_key, 'm', master)
+    end
+elseif master ~= '' and master ~= meta[2] and master ~= meta[3] then
+    if meta[2] then
+        -- The meta was written under another master: replication is asynchronous, so offsets that master
+        -- acknowledged may be missing here and would be handed out again with other data. A new epoch makes
+        -- every client position from before visibly unrecoverable instead.
+        epoch = ARGV[5]
+        redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[2])
+    else
+        redis.call('hset', meta_key, 'm', master)
+    end
 end
 
 local version, version_epoch = ARGV[9], ARGV[10]
