@@ -34,6 +34,7 @@ public sealed partial class RedisBroker
             return ReadPublishResult(plain);
         }
 
+        var master = await shard.MasterIdAsync().ConfigureAwait(false);
         RedisKey[] scriptKeys = options.IdempotencyKey is { } key
             ? [keys.HistoryStream(channel), keys.HistoryMeta(channel), keys.IdempotencyResult(channel, key)]
             : [keys.HistoryStream(channel), keys.HistoryMeta(channel)];
@@ -51,7 +52,8 @@ public sealed partial class RedisBroker
                 Milliseconds(options.IdempotentResultTtl),
                 options.Version.ToString(CultureInfo.InvariantCulture),
                 options.VersionEpoch ?? "",
-                await shard.MasterIdAsync().ConfigureAwait(false),
+                master.Id,
+                master.PreviousId,
             ]).ConfigureAwait(false);
         return ReadPublishResult(result);
     }
@@ -63,10 +65,11 @@ public sealed partial class RedisBroker
         cancellationToken.ThrowIfCancellationRequested();
         var shard = _connection.ShardFor(channel);
         var (command, start, end) = Range(options);
+        var master = await shard.MasterIdAsync().ConfigureAwait(false);
         var result = await shard.Database.ScriptEvaluateAsync(
             RedisScripts.History,
             [shard.Keys.HistoryStream(channel), shard.Keys.HistoryMeta(channel)],
-            [command, start, end, Math.Max(options.Limit, 0), Milliseconds(options.MetaTtl), Epochs.New(), await shard.MasterIdAsync().ConfigureAwait(false)]).ConfigureAwait(false);
+            [command, start, end, Math.Max(options.Limit, 0), Milliseconds(options.MetaTtl), Epochs.New(), master.Id, master.PreviousId]).ConfigureAwait(false);
 
         var reply = (RedisResult[])result!;
         var position = new StreamPosition((ulong)(long)reply[0], (string)reply[1]!);

@@ -15,7 +15,7 @@ internal sealed class RedisShard : IAsyncDisposable
     private const string ReplicationInfoScript = "return redis.call('info', 'replication')";
 
     private readonly Lock _masterLock = new();
-    private string? _masterId;
+    private MasterIdentity? _masterId;
     private long _masterGeneration;
 
     public RedisShard(IConnectionMultiplexer multiplexer, RedisKeys keys, RedisTopology topology, int db)
@@ -50,9 +50,9 @@ internal sealed class RedisShard : IAsyncDisposable
     /// <summary>
     /// Identity of the master serving this shard's keys, passed to the history scripts: the start of its
     /// replication id (<c>master_replid</c>), which Redis renews whenever a server becomes master (a promotion
-    /// after failover, a restart, <c>REPLICAOF NO ONE</c>). A stream meta written under another master starts a new
-    /// epoch, because what that master acknowledged may not have reached this one. Empty for a Cluster, whose
-    /// keys live on several masters, and when the server does not say.
+    /// after failover, a restart, <c>REPLICAOF NO ONE</c>), and of the id it replicated before
+    /// (<c>master_replid2</c>), which after a promotion is the old master's. Empty for a Cluster, whose keys live on
+    /// several masters, and when the server does not say.
     /// </summary>
     /// <remarks>
     /// Cached: it costs one <c>INFO replication</c> after connecting and after each connection or configuration
@@ -60,18 +60,18 @@ internal sealed class RedisShard : IAsyncDisposable
     /// identity; the scripts treat the previous identity as stale rather than as a new master, and the next publish
     /// or history read with the current one starts the new epoch.
     /// </remarks>
-    public ValueTask<string> MasterIdAsync()
+    public ValueTask<MasterIdentity> MasterIdAsync()
     {
         if (Topology == RedisTopology.Cluster)
         {
-            return ValueTask.FromResult("");
+            return ValueTask.FromResult(MasterIdentity.Unknown);
         }
 
         var known = Volatile.Read(ref _masterId);
-        return known is not null ? ValueTask.FromResult(known) : new ValueTask<string>(ReadMasterIdAsync());
+        return known is not null ? ValueTask.FromResult(known) : new ValueTask<MasterIdentity>(ReadMasterIdAsync());
     }
 
-    private async Task<string> ReadMasterIdAsync()
+    private async Task<MasterIdentity> ReadMasterIdAsync()
     {
         var generation = Interlocked.Read(ref _masterGeneration);
         // Through a script: INFO is an admin command to StackExchange.Redis, which would need allowAdmin for all.
@@ -81,7 +81,7 @@ internal sealed class RedisShard : IAsyncDisposable
         {
             // Not cached when an event came in meanwhile (the answer may be from the old master), nor when the
             // server is not a master (the script would fail with READONLY anyway).
-            if (id.Length > 0 && generation == _masterGeneration)
+            if (id.Id.Length > 0 && generation == _masterGeneration)
             {
                 _masterId = id;
             }
@@ -90,11 +90,12 @@ internal sealed class RedisShard : IAsyncDisposable
         return id;
     }
 
-    /// <summary>The identity in an <c>INFO replication</c> reply, or empty when the server is not a master.</summary>
-    internal static string ParseMasterId(string info)
+    /// <summary>The identity in an <c>INFO replication</c> reply, or <see cref="MasterIdentity.Unknown"/> when the server is not a master.</summary>
+    internal static MasterIdentity ParseMasterId(string info)
     {
         var isMaster = false;
         var id = "";
+        var previous = "";
         foreach (var raw in info.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
@@ -104,12 +105,17 @@ internal sealed class RedisShard : IAsyncDisposable
             }
             else if (line.StartsWith("master_replid:", StringComparison.Ordinal))
             {
-                var value = line["master_replid:".Length..];
-                id = value.Length > MasterIdLength ? value[..MasterIdLength] : value;
+                id = Shorten(line["master_replid:".Length..]);
+            }
+            else if (line.StartsWith("master_replid2:", StringComparison.Ordinal))
+            {
+                previous = Shorten(line["master_replid2:".Length..]);
             }
         }
 
-        return isMaster ? id : "";
+        return isMaster ? new MasterIdentity(id, previous) : MasterIdentity.Unknown;
+
+        static string Shorten(string value) => value.Length > MasterIdLength ? value[..MasterIdLength] : value;
     }
 
     private void ForgetMaster()
@@ -125,4 +131,12 @@ internal sealed class RedisShard : IAsyncDisposable
     public override string ToString() => $"{Topology} {string.Join(',', Multiplexer.GetEndPoints().Select(e => e.ToString()))}";
 
     public async ValueTask DisposeAsync() => await Multiplexer.DisposeAsync().ConfigureAwait(false);
+}
+
+/// <summary>A master's replication id and the one it replicated before it was promoted (zeros when it never was).</summary>
+/// <param name="Id">Start of <c>master_replid</c>; empty when unknown.</param>
+/// <param name="PreviousId">Start of <c>master_replid2</c>.</param>
+internal sealed record MasterIdentity(string Id, string PreviousId)
+{
+    public static MasterIdentity Unknown { get; } = new("", "");
 }

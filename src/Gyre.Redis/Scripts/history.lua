@@ -10,6 +10,7 @@
 -- ARGV[5]  meta TTL, milliseconds; 0 leaves the meta's expiry alone
 -- ARGV[6]  epoch to use when the stream has none yet (or starts a new one, see publish.lua)
 -- ARGV[7]  identity of the master this runs on (its replication id), "" when unknown
+-- ARGV[8]  the replication id it had before (master_replid2): after a promotion, the old master's
 -- Returns  { top offset, epoch, entries or nil }
 
 local stream_key, meta_key = KEYS[1], KEYS[2]
@@ -23,15 +24,16 @@ if not epoch then
         redis.call('hset', meta_key, 'm', master)
     end
 elseif master ~= '' and master ~= meta[3] and master ~= meta[4] then
-    if meta[3] then
-        -- Written under another master, which may have acknowledged offsets missing here: a new epoch, as in
-        -- publish.lua, so a client recovering from such an offset learns it cannot.
+    if meta[3] and meta[3] == ARGV[8] then
+        -- Promoted from a replica of the master that wrote the meta, which may have acknowledged offsets missing
+        -- here: a new epoch, as in publish.lua, so a client recovering from such an offset learns it cannot.
         epoch = ARGV[6]
         top = 0
         redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[3])
         redis.call('del', stream_key)
     else
-        redis.call('hset', meta_key, 'm', master)
+        -- A restart from this server's own persistence (see publish.lua): the stream is what it kept.
+        redis.call('hset', meta_key, 'm', master, 'pm', meta[3] or '')
     end
 end
 if not top then

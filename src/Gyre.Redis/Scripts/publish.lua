@@ -14,7 +14,8 @@
 -- ARGV[8]  idempotency result TTL, milliseconds (used with KEYS[3])
 -- ARGV[9]  publisher's version of the channel state, "0" when unversioned; kept in the meta hash as "v"
 -- ARGV[10] version epoch, kept as "ve"; a stale version (not above "v", same or empty epoch) is suppressed
--- ARGV[11] identity of the master this runs on (its replication id), "" when unknown; see new_master below
+-- ARGV[11] identity of the master this runs on (its replication id), "" when unknown
+-- ARGV[12] the replication id it had before (master_replid2): after a promotion, the old master's
 -- Returns  { offset, epoch, suppressed (0|1) }
 
 local stream_key, meta_key, result_key = KEYS[1], KEYS[2], KEYS[3]
@@ -35,14 +36,16 @@ if not epoch then
         redis.call('hset', meta_key, 'm', master)
     end
 elseif master ~= '' and master ~= meta[2] and master ~= meta[3] then
-    if meta[2] then
-        -- The meta was written under another master: replication is asynchronous, so offsets that master
-        -- acknowledged may be missing here and would be handed out again with other data. A new epoch makes
-        -- every client position from before visibly unrecoverable instead.
+    if meta[2] and meta[2] == ARGV[12] then
+        -- This master was a replica of the one that wrote the meta (a failover): replication is asynchronous, so
+        -- offsets that master acknowledged may be missing here and would be handed out again with other data. A
+        -- new epoch makes every client position from before visibly unrecoverable instead.
         epoch = ARGV[5]
         redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[2])
     else
-        redis.call('hset', meta_key, 'm', master)
+        -- The same data under a new id: a restart from this server's own persistence, which kept what its fsync
+        -- policy promised (everything with appendfsync always), or meta from before identities. Clients recover.
+        redis.call('hset', meta_key, 'm', master, 'pm', meta[2] or '')
     end
 end
 
