@@ -205,40 +205,7 @@ public sealed class RedisClusterShardedPubSubFixture : RedisClusterFixture
 /// One master, one replica and one sentinel monitoring them as <c>gyre</c>: the engine asks the sentinel for the
 /// master. Ready when the replica finished its first sync and the sentinel monitors the master.
 /// </summary>
-public sealed class RedisSentinelFixture : RedisFixtureBase
-{
-    private static readonly Regex ReplicaSynced = new("MASTER <-> REPLICA sync: Finished with success", RegexOptions.Compiled);
-    private static readonly Regex Monitoring = new(@"\+monitor master gyre", RegexOptions.Compiled);
-
-    private string _sentinel = "";
-
-    public override async Task InitializeAsync()
-    {
-        var (_, masterPort) = await StartRedisAsync(Standalone);
-        var (replica, _) = await StartRedisAsync(port => [.. Standalone(port), "--replicaof", "127.0.0.1", Port(masterPort)]);
-        await replica.WaitForLineAsync(ReplicaSynced);
-        var (_, sentinelPort) = await StartRedisAsync(
-            _ => ["{dir}/sentinel.conf", "--sentinel"],
-            Monitoring,
-            (dir, port) => File.WriteAllText(Path.Combine(dir.FullName, "sentinel.conf"), $"""
-                port {port}
-                bind 127.0.0.1
-                dir {dir.FullName}
-                sentinel monitor gyre 127.0.0.1 {masterPort} 1
-                sentinel down-after-milliseconds gyre 5000
-                """));
-        _sentinel = $"127.0.0.1:{sentinelPort}";
-    }
-
-    protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
-}
-
-/// <summary>
-/// A Sentinel topology a test may break: one master, one replica and one sentinel that declares the master down
-/// after 1 s (instead of 5) and gives a failover 2 s, so a promotion completes within a few seconds. One instance
-/// per test, since a failover leaves the servers in a different shape.
-/// </summary>
-public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
+public abstract class RedisSentinelFixtureBase : RedisFixtureBase
 {
     private static readonly Regex ReplicaSynced = new("MASTER <-> REPLICA sync: Finished with success", RegexOptions.Compiled);
     private static readonly Regex Monitoring = new(@"\+monitor master gyre", RegexOptions.Compiled);
@@ -257,11 +224,13 @@ public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
 
     public int SentinelPort { get; private set; }
 
-    public override async Task InitializeAsync()
+    /// <summary>Starts the three servers; the sentinel declares the master down after <paramref name="downAfter"/>.</summary>
+    protected async Task StartTopologyAsync(TimeSpan downAfter, TimeSpan? failoverTimeout = null)
     {
         (Master, MasterPort) = await StartRedisAsync(Standalone);
         (Replica, ReplicaPort) = await StartRedisAsync(port => [.. Standalone(port), "--replicaof", "127.0.0.1", Port(MasterPort)]);
         await Replica.WaitForLineAsync(ReplicaSynced);
+        var failover = failoverTimeout is { } timeout ? $"sentinel failover-timeout gyre {(long)timeout.TotalMilliseconds}" : "";
         (Sentinel, SentinelPort) = await StartRedisAsync(
             _ => ["{dir}/sentinel.conf", "--sentinel"],
             Monitoring,
@@ -270,10 +239,31 @@ public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
                 bind 127.0.0.1
                 dir {dir.FullName}
                 sentinel monitor gyre 127.0.0.1 {MasterPort} 1
-                sentinel down-after-milliseconds gyre 1000
-                sentinel failover-timeout gyre 2000
+                sentinel down-after-milliseconds gyre {(long)downAfter.TotalMilliseconds}
+                {failover}
                 """));
         _sentinel = $"127.0.0.1:{SentinelPort}";
+    }
+
+    protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
+}
+
+/// <summary>The Sentinel topology in steady state, shared by the specification tests.</summary>
+public sealed class RedisSentinelFixture : RedisSentinelFixtureBase
+{
+    public override Task InitializeAsync() => StartTopologyAsync(TimeSpan.FromSeconds(5));
+}
+
+/// <summary>
+/// A Sentinel topology a test may break: one master, one replica and one sentinel that declares the master down
+/// after 1 s (instead of 5) and gives a failover 2 s, so a promotion completes within a few seconds. One instance
+/// per test, since a failover leaves the servers in a different shape.
+/// </summary>
+public sealed class RedisSentinelFailoverFixture : RedisSentinelFixtureBase
+{
+    public override async Task InitializeAsync()
+    {
+        await StartTopologyAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
 
         // A replica the sentinel has not heard from yet (no run id from its INFO) cannot be promoted: polled every
         // 50 ms for the default test timeout.
@@ -298,8 +288,6 @@ public sealed class RedisSentinelFailoverFixture : RedisFixtureBase
     /// <summary>Waits until the sentinel announces that the replica replaced the master.</summary>
     public Task WaitForPromotionAsync() =>
         Sentinel.WaitForLineAsync(new Regex($@"\+switch-master gyre 127\.0\.0\.1 {MasterPort} 127\.0\.0\.1 {ReplicaPort}", RegexOptions.None));
-
-    protected override RedisEngineOptions Topology() => new() { SentinelAddresses = [_sentinel], SentinelMasterName = "gyre" };
 
     /// <summary>The <c>SENTINEL REPLICAS</c> reply (field and value on alternate lines) lists the replica with its run id and no down flags.</summary>
     private static bool SentinelKnowsReplica(string reply)
