@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.Channels;
 using Gyre.Core.Errors;
 using Gyre.Protocol;
 
@@ -14,7 +13,7 @@ namespace Gyre.Core;
 /// The queue is bounded in bytes (<see cref="ClientOptions.QueueMaxSize"/>); an enqueue past the bound fails
 /// and the owner disconnects with <see cref="Disconnect.Slow"/>, so one stalled reader costs at most 1 MiB.
 /// Steady state allocates nothing: queued items are shared <see cref="ReadOnlyMemory{T}"/> slices, the
-/// single-reader channel reuses its waiter, and coalesced frames are assembled in pooled arrays. A single
+/// queue (<see cref="Internal.OutboundQueue"/>) reuses its ring and its waiter, and coalesced frames are assembled in pooled arrays. A single
 /// queued message is written as is, without a copy.
 /// </remarks>
 internal sealed class ClientWriter
@@ -22,8 +21,7 @@ internal sealed class ClientWriter
     /// <summary>First rent for a coalesced frame; 16 typical 200-byte pushes fit without growing.</summary>
     private const int InitialFrameSize = 4096;
 
-    private readonly Channel<ReadOnlyMemory<byte>> _queue = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly Internal.OutboundQueue _queue = new();
 
     private readonly ITransport _transport;
     private readonly ReadOnlyMemory<byte> _separator;
@@ -60,7 +58,7 @@ internal sealed class ClientWriter
             return false;
         }
 
-        if (!_queue.Writer.TryWrite(message))
+        if (!_queue.TryWrite(message))
         {
             // Closed: the connection is going away and the message is dropped with it.
             Interlocked.Add(ref _queuedBytes, -message.Length);
@@ -82,12 +80,12 @@ internal sealed class ClientWriter
         }
 
         Volatile.Write(ref _flushOnClose, flush);
-        _queue.Writer.TryComplete();
+        _queue.Complete();
     }
 
     private async Task RunAsync()
     {
-        var reader = _queue.Reader;
+        var reader = _queue;
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -102,7 +100,7 @@ internal sealed class ClientWriter
                     continue;
                 }
 
-                if (_maxMessagesInFrame == 1 || !reader.TryPeek(out _))
+                if (_maxMessagesInFrame == 1 || !reader.HasMessages)
                 {
                     await _transport.WriteAsync(first).ConfigureAwait(false);
                     Interlocked.Add(ref _queuedBytes, -first.Length);
