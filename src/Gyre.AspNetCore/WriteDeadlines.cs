@@ -11,6 +11,37 @@ internal interface IWriteDeadline
 }
 
 /// <summary>
+/// One transport's write in progress and whether the sweep timed it out: the bookkeeping both transports share.
+/// A mutable struct kept as a field, so it costs the transport 16 bytes and no object.
+/// </summary>
+internal struct WriteClock
+{
+    /// <summary><see cref="Environment.TickCount64"/> when the write in progress started; 0 when none is.</summary>
+    private long _startedAt;
+    private volatile bool _timedOut;
+
+    /// <summary>The sweep ended a write that outlasted its timeout; the transport turns its failure into a <see cref="TimeoutException"/>.</summary>
+    public readonly bool TimedOut => _timedOut;
+
+    public void Begin() => Volatile.Write(ref _startedAt, Environment.TickCount64);
+
+    public void End() => Volatile.Write(ref _startedAt, 0);
+
+    /// <summary>True once, when the write in progress started at least <paramref name="timeoutMs"/> before <paramref name="now"/>: the caller aborts.</summary>
+    public bool Expire(long now, long timeoutMs)
+    {
+        var started = Volatile.Read(ref _startedAt);
+        if (started == 0 || now - started < timeoutMs || _timedOut)
+        {
+            return false;
+        }
+
+        _timedOut = true;
+        return true;
+    }
+}
+
+/// <summary>
 /// Write timeouts for every connection of the process from one sweep, instead of a timer armed and disarmed
 /// around every write.
 /// </summary>

@@ -29,10 +29,7 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
     private readonly PipeWriter _body;
     private readonly StreamFraming _framing;
     private bool _started;
-
-    /// <summary><see cref="Environment.TickCount64"/> when the flush in progress started; 0 when none is.</summary>
-    private long _flushStartedAt;
-    private volatile bool _flushTimedOut;
+    private WriteClock _flush;
 
     public HttpStreamingTransport(HttpContext context, string name, ProtocolType protocol, StreamFraming framing, bool unidirectional)
     {
@@ -144,22 +141,22 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
     {
         // The deadline is enforced by the shared sweep (WriteDeadlines), which aborts the request. (Kestrel's response
         // writer does not end a flush waiting on the peer's TCP window for CancelPendingFlush.)
-        Volatile.Write(ref _flushStartedAt, Environment.TickCount64);
+        _flush.Begin();
         FlushResult result;
         try
         {
             result = await _body.FlushAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (_flushTimedOut)
+        catch (Exception e) when (_flush.TimedOut)
         {
             throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms", e);
         }
         finally
         {
-            Volatile.Write(ref _flushStartedAt, 0);
+            _flush.End();
         }
 
-        if (_flushTimedOut)
+        if (_flush.TimedOut)
         {
             throw new TimeoutException($"{Name} flush did not finish within {WriteTimeout.TotalMilliseconds} ms");
         }
@@ -173,10 +170,8 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
     /// <inheritdoc/>
     public void Sweep(long now)
     {
-        var started = Volatile.Read(ref _flushStartedAt);
-        if (started != 0 && now - started >= WriteTimeoutMs && !_flushTimedOut)
+        if (_flush.Expire(now, WriteTimeoutMs))
         {
-            _flushTimedOut = true;
             _context.Abort();
         }
     }

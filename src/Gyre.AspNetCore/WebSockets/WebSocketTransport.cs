@@ -36,9 +36,7 @@ internal sealed class WebSocketTransport : ITransport, IWriteDeadline
     private readonly bool _messagePerPush;
     private readonly bool _disconnectPush;
 
-    /// <summary><see cref="Environment.TickCount64"/> when the write in progress started; 0 when none is.</summary>
-    private long _writeStartedAt;
-    private volatile bool _writeTimedOut;
+    private WriteClock _write;
 
     /// <param name="socket">The accepted socket.</param>
     /// <param name="protocol">The connection's encoding.</param>
@@ -105,28 +103,26 @@ internal sealed class WebSocketTransport : ITransport, IWriteDeadline
         var flags = frame.Length > _compressionMinSize
             ? WebSocketMessageFlags.EndOfMessage
             : WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression;
-        Volatile.Write(ref _writeStartedAt, Environment.TickCount64);
+        _write.Begin();
         try
         {
             await _socket.SendAsync(frame, _messageType, flags, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (_writeTimedOut)
+        catch (Exception e) when (_write.TimedOut)
         {
             throw new TimeoutException($"{Name} write did not finish within {_writeTimeout.TotalMilliseconds} ms", e);
         }
         finally
         {
-            Volatile.Write(ref _writeStartedAt, 0);
+            _write.End();
         }
     }
 
     /// <inheritdoc/>
     public void Sweep(long now)
     {
-        var started = Volatile.Read(ref _writeStartedAt);
-        if (started != 0 && now - started >= _writeTimeoutMs && !_writeTimedOut)
+        if (_write.Expire(now, _writeTimeoutMs))
         {
-            _writeTimedOut = true;
             _socket.Abort();
         }
     }
