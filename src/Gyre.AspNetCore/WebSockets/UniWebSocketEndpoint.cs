@@ -21,21 +21,8 @@ internal static class UniWebSocketEndpoint
 
     public static async Task HandleAsync(HttpContext context, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
     {
-        if (limiter.Enabled && !limiter.TryAdmit())
+        if (!WebSocketEndpoint.Admit(context, options, limiter))
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-
-        if (!OriginPolicy.Allows(options.AllowedOrigins, context.Request.Headers.Origin))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
 

@@ -14,22 +14,8 @@ internal static class WebSocketEndpoint
 
     public static async Task HandleAsync(HttpContext context, Node node, GyreEndpointOptions options, ConnectionLimiter limiter)
     {
-        if (limiter.Enabled && !limiter.TryAdmit())
+        if (!Admit(context, options, limiter))
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-
-        if (!OriginPolicy.Allows(options.AllowedOrigins, context.Request.Headers.Origin))
-        {
-            OriginPolicy.LogRejected(context, options.AllowedOrigins);
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
 
@@ -62,6 +48,34 @@ internal static class WebSocketEndpoint
         {
             transport.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The checks before any WebSocket upgrade (bidirectional or <c>uni_websocket</c>): 503 past the connection
+    /// limits, 400 for a request that is not an upgrade, 403 (logged with the reason) for an origin not allowed.
+    /// </summary>
+    internal static bool Admit(HttpContext context, GyreEndpointOptions options, ConnectionLimiter limiter)
+    {
+        if (limiter.Enabled && !limiter.TryAdmit())
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return false;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return false;
+        }
+
+        if (!OriginPolicy.Allows(options.AllowedOrigins, context.Request.Headers.Origin))
+        {
+            OriginPolicy.LogRejected(context, options.AllowedOrigins);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
