@@ -3,6 +3,7 @@ using Grpc.Core;
 using Gyre.Core;
 using Gyre.Core.Errors;
 using Gyre.Protocol;
+using Gyre.Protocol.Protobuf;
 
 namespace Gyre.Grpc;
 
@@ -87,7 +88,7 @@ internal sealed class GrpcClientTransport(IServerStreamWriter<EncodedReply> repl
         var payload = context.PayloadAsReadOnlySequence();
         var length = checked((int)payload.Length);
         Span<byte> prefix = stackalloc byte[5];
-        var prefixLength = WriteVarint(prefix, (uint)length);
+        var prefixLength = Varint.Write(prefix, (uint)length);
         var frame = new byte[prefixLength + length];
         prefix[..prefixLength].CopyTo(frame);
         payload.CopyTo(frame.AsSpan(prefixLength));
@@ -115,31 +116,8 @@ internal sealed class GrpcClientTransport(IServerStreamWriter<EncodedReply> repl
         return Google.Protobuf.MessageExtensions.ToByteArray(reply);
     }
 
-    private static (int Length, int PrefixLength) ReadVarint(ReadOnlySpan<byte> span)
-    {
-        uint value = 0;
-        for (var i = 0; i < 5 && i < span.Length; i++)
-        {
-            value |= (uint)(span[i] & 0x7F) << (7 * i);
-            if ((span[i] & 0x80) == 0)
-            {
-                return (checked((int)value), i + 1);
-            }
-        }
-
-        throw new InvalidOperationException("malformed varint length in an outbound frame");
-    }
-
-    private static int WriteVarint(Span<byte> destination, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[i++] = (byte)value;
-        return i;
-    }
+    private static (int Length, int PrefixLength) ReadVarint(ReadOnlySpan<byte> span) =>
+        Varint.TryRead(span, out var value, out var consumed)
+            ? (checked((int)value), consumed)
+            : throw new InvalidOperationException("malformed varint length in an outbound frame");
 }
