@@ -11,6 +11,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 passed=0
 failed=0
+# Names of failed tests, printed again just above the summary line so that a log's tail names them.
+FAILED_LIST="$OUT/failed-tests.txt"
+: > "$FAILED_LIST"
 
 note() { printf '\n== %s\n' "$*"; }
 
@@ -45,8 +48,11 @@ for project in tests/*.Tests/*.Tests.csproj; do
     f=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
+    grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*' "$trx" | grep -o 'testName="[^"]*"' \
+      | sed -e 's/^testName="//' -e 's/"$//' -e "s/^/$name: /" >> "$FAILED_LIST"
   else
     echo "$name produced no results"
+    echo "$name: produced no results" >> "$FAILED_LIST"
     failed=$((failed + 1))
   fi
 done
@@ -64,6 +70,7 @@ if [ -f "$tap" ]; then
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   [ -z "$p" ] && failed=$((failed + 1))
+  grep -E '^ *not ok [0-9]+ - ' "$tap" | sed -E 's/^ *not ok [0-9]+ - /e2e-js: /' >> "$FAILED_LIST"
   # A failed before/after hook fails the run but is counted in neither "# pass" nor "# fail": count it here.
   if [ "$node_status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
     echo "e2e-js exited with $node_status but no test failed: a hook failed (see above)"
@@ -75,5 +82,9 @@ else
 fi
 
 echo
+if [ -s "$FAILED_LIST" ]; then
+  echo "failed tests:"
+  sed 's/^/  /' "$FAILED_LIST"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
