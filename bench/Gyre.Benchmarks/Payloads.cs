@@ -9,7 +9,7 @@ internal static class Payloads
 {
     /// <summary>
     /// A 200-byte JSON chat message: the size Centrifugo's own benchmarks use (128–256 bytes) and the
-    /// size <see cref="Core.ClientOptions.MaxMessagesInFrame"/>'s 4 KiB frame math assumes.
+    /// size the writer's first 4 KiB frame rent assumes (16 of them fit).
     /// </summary>
     public static readonly byte[] Json = Encoding.UTF8.GetBytes(
         """{"text":"The quick brown fox jumps over the lazy dog, twice, to make a chat line","user":{"id":"42","name":"alice"},"room":"chat:lobby","ts":1732700000000,"tags":["news","sport"],"n":17,"seq":1234567}""");

@@ -31,11 +31,13 @@ public sealed record ClientOptions
     public int QueueMaxSize { get; init; } = 1_048_576;
 
     /// <summary>
-    /// <c>client.max_messages_in_frame</c>, default 16: how many queued messages the writer coalesces into one
-    /// transport frame. On loopback one write costs ~5 µs of CPU, so 16 per write cuts the per-delivery cost ~15×.
-    /// Zero or negative means unlimited.
+    /// <c>client.max_messages_in_frame</c>: how many queued messages the writer coalesces into one transport frame.
+    /// Zero or negative (the default) means no count limit: the writer drains everything queued, up to 64 KB per
+    /// frame (<see cref="ClientWriter.MaxCoalescedFrameBytes"/>). One loopback write costs ~5 µs of CPU, so at
+    /// saturation the frame size sets the cost per delivery: with 1,000 subscribers on one pinned core a cap of 16
+    /// held broadcast at ~0.4–0.65M deliveries/s, draining to 64 KB reached ~1.2M.
     /// </summary>
-    public int MaxMessagesInFrame { get; init; } = 16;
+    public int MaxMessagesInFrame { get; init; }
 
     /// <summary><c>client.channel_limit</c>, default 128 channels per connection (error 106 beyond).</summary>
     public int ChannelLimit { get; init; } = 128;

@@ -6,8 +6,8 @@ namespace Gyre.Core;
 
 /// <summary>
 /// A connection's bounded outbound queue and its single writer loop. Broadcasts and replies only enqueue;
-/// the loop coalesces whatever is queued, up to <see cref="ClientOptions.MaxMessagesInFrame"/> messages, into
-/// one transport frame.
+/// the loop coalesces whatever is queued, up to 64 KB (and <see cref="ClientOptions.MaxMessagesInFrame"/> messages
+/// when set), into one transport frame.
 /// </summary>
 /// <remarks>
 /// The queue is bounded in bytes (<see cref="ClientOptions.QueueMaxSize"/>); an enqueue past the bound fails
@@ -20,6 +20,12 @@ internal sealed class ClientWriter
 {
     /// <summary>First rent for a coalesced frame; 16 typical 200-byte pushes fit without growing.</summary>
     private const int InitialFrameSize = 4096;
+
+    /// <summary>
+    /// Coalescing stops before a frame would pass 64 KB (a single larger message is still written whole): the
+    /// size of Kestrel's output pipe pause threshold, so one frame is one flush, and ~500 pushes of 100 B.
+    /// </summary>
+    internal const int MaxCoalescedFrameBytes = 64 * 1024;
 
     private readonly Internal.OutboundQueue _queue = new();
 
@@ -114,7 +120,9 @@ internal sealed class ClientWriter
                 {
                     Append(ref frame, ref length, first.Span);
                     dequeued += first.Length;
-                    for (var count = 1; count < _maxMessagesInFrame && reader.TryRead(out var next); count++)
+                    for (var count = 1;
+                         count < _maxMessagesInFrame && reader.TryRead(MaxCoalescedFrameBytes - length - _separator.Length, out var next);
+                         count++)
                     {
                         Append(ref frame, ref length, _separator.Span);
                         Append(ref frame, ref length, next.Span);

@@ -6,30 +6,86 @@ namespace Gyre.Core.Tests;
 public sealed class ClientWriterTests
 {
     [Fact]
-    public async Task QueuedMessagesAreCoalescedIntoOneFrameOfAtMostSixteen()
+    public async Task EverythingQueuedIsCoalescedIntoOneFrameByDefault()
     {
         await using var h = new Harness();
         var c = await h.ConnectedAsync();
-        await c.RequestAsync(2, "subscribe", """{"channel":"news"}""");
-        var framesBefore = c.Transport.Frames;
-        var gate = new TaskCompletionSource();
-        c.Transport.WriteGate = gate.Task;
-
-        // The first publication occupies the writer at the gate; the next 20 queue behind it.
-        for (var i = 0; i < 21; i++)
-        {
-            await h.Node.PublishAsync("news", System.Text.Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), ChannelOptions.Default);
-        }
-
-        gate.SetResult();
-        for (var i = 0; i < 21; i++)
+        var framesBefore = await QueueBehindGateAsync(h, c, 41, i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (var i = 0; i < 41; i++)
         {
             Assert.Equal($$$$"""{"push":{"channel":"news","pub":{"data":{{{{i}}}}}}}""", await c.NextAsync());
         }
 
-        // Without coalescing this would be 21 frames; with at most 16 per frame it is 2 or 3 (1 + 16 + 4 when the
-        // writer was idle when the first one arrived).
+        // Without coalescing this would be 41 frames. The writer takes what is queued when it wakes (at least the
+        // first publication) and waits at the gate; everything else then goes in one more frame.
+        Assert.InRange(c.Transport.Frames - framesBefore, 1, 2);
+    }
+
+    [Fact]
+    public async Task MaxMessagesInFrameCapsCoalescing()
+    {
+        await using var h = new Harness(o => o with { Client = o.Client with { MaxMessagesInFrame = 16 } });
+        var c = await h.ConnectedAsync();
+        var framesBefore = await QueueBehindGateAsync(h, c, 21, i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (var i = 0; i < 21; i++)
+        {
+            await c.NextAsync();
+        }
+
+        // 1 at the gate, then 16 + 4; or 16 at the gate (all queued before the writer woke), then 5.
         Assert.InRange(c.Transport.Frames - framesBefore, 2, 3);
+    }
+
+    [Fact]
+    public async Task CoalescedFramesStayWithinSixtyFourKilobytes()
+    {
+        await using var h = new Harness();
+        var c = await h.ConnectedAsync();
+
+        // Pushes of ~20 KB: three fit in 64 KB, a fourth would not.
+        var text = new string('x', 20_000);
+        var framesBefore = await QueueBehindGateAsync(h, c, 10, _ => "\"" + text + "\"");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Contains(text, await c.NextAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.InRange(c.Transport.LargestFrame, 40_000, ClientWriter.MaxCoalescedFrameBytes);
+
+        // k ≤ 3 at the gate, then 10 - k in groups of at most 3: 4 frames whatever k is.
+        Assert.Equal(4, c.Transport.Frames - framesBefore);
+    }
+
+    [Fact]
+    public async Task AMessageLargerThanTheFrameBudgetIsWrittenWhole()
+    {
+        await using var h = new Harness();
+        var c = await h.ConnectedAsync();
+        var text = new string('y', 100_000);
+        await QueueBehindGateAsync(h, c, 3, i => i == 1 ? "\"" + text + "\"" : "1");
+        Assert.Equal("""{"push":{"channel":"news","pub":{"data":1}}}""", await c.NextAsync());
+        Assert.Contains(text, await c.NextAsync(), StringComparison.Ordinal);
+        Assert.Equal("""{"push":{"channel":"news","pub":{"data":1}}}""", await c.NextAsync());
+        Assert.True(c.Transport.LargestFrame > 100_000);
+    }
+
+    /// <summary>
+    /// Subscribes to <c>news</c>, holds the writer at a gate and publishes <paramref name="count"/> JSON payloads: the
+    /// first occupies the writer, the rest queue behind it. Returns the frame count before the first.
+    /// </summary>
+    private static async Task<int> QueueBehindGateAsync(Harness h, TestClient c, int count, Func<int, string> payload)
+    {
+        await c.RequestAsync(2, "subscribe", """{"channel":"news"}""");
+        var framesBefore = c.Transport.Frames;
+        var gate = new TaskCompletionSource();
+        c.Transport.WriteGate = gate.Task;
+        for (var i = 0; i < count; i++)
+        {
+            await h.Node.PublishAsync("news", System.Text.Encoding.UTF8.GetBytes(payload(i)), ChannelOptions.Default);
+        }
+
+        gate.SetResult();
+        return framesBefore;
     }
 
     [Fact]

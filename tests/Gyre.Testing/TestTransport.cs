@@ -15,6 +15,7 @@ public sealed class TestTransport : ITransport
     private readonly Channel<string> _messages = Channel.CreateUnbounded<string>();
     private readonly TaskCompletionSource<Disconnect> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _frames;
+    private int _largestFrame;
 
     public TestTransport(ProtocolType protocol = ProtocolType.Json) => Protocol = protocol;
 
@@ -24,6 +25,9 @@ public sealed class TestTransport : ITransport
 
     /// <summary>Frames written so far (a frame may hold several messages).</summary>
     public int Frames => Volatile.Read(ref _frames);
+
+    /// <summary>Bytes in the largest frame written so far.</summary>
+    public int LargestFrame => Volatile.Read(ref _largestFrame);
 
     /// <summary>Completes with the disconnect the client closed with.</summary>
     public Task<Disconnect> Closed => _closed.Task;
@@ -47,6 +51,11 @@ public sealed class TestTransport : ITransport
         }
 
         Interlocked.Increment(ref _frames);
+        if (frame.Length > _largestFrame)
+        {
+            Volatile.Write(ref _largestFrame, frame.Length);
+        }
+
         foreach (var line in Encoding.UTF8.GetString(frame.Span).Split('\n'))
         {
             _messages.Writer.TryWrite(line);

@@ -29,8 +29,7 @@ namespace Gyre.Benchmarks.Hub;
 /// </para>
 /// <para>
 /// The burst rows publish 16 publications before waiting, so writer loops find several queued messages and
-/// take the coalescing path (pooled frame, up to <see cref="Core.ClientOptions.MaxMessagesInFrame"/> messages
-/// per write).
+/// take the coalescing path (pooled frame, everything queued up to 64 KB per write).
 /// </para>
 /// </remarks>
 internal static class BroadcastCostProbe

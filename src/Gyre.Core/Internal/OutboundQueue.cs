@@ -93,11 +93,14 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
         }
     }
 
-    public bool TryRead(out ReadOnlyMemory<byte> message)
+    public bool TryRead(out ReadOnlyMemory<byte> message) => TryRead(int.MaxValue, out message);
+
+    /// <summary>Takes the next message only when it is at most <paramref name="maxLength"/> bytes long.</summary>
+    public bool TryRead(int maxLength, out ReadOnlyMemory<byte> message)
     {
         lock (_lock)
         {
-            if (_count == 0)
+            if (_count == 0 || _ring[_head].Length > maxLength)
             {
                 message = default;
                 return false;

@@ -51,8 +51,9 @@ public sealed class ClientConfig
     public int QueueMaxSize { get; set; } = Defaults.QueueMaxSize;
 
     /// <summary>
-    /// <c>client.max_messages_in_frame</c> (Gyre only), default 16 messages coalesced per transport frame; negative
-    /// means unlimited (zero means the default, as for every Centrifugo option with a non-zero default).
+    /// <c>client.max_messages_in_frame</c> (Gyre only): at most this many messages coalesced per transport frame. Zero
+    /// (the default) or negative means no count limit, only the 64 KB frame budget (measured ~2× the broadcast rate
+    /// of a cap of 16).
     /// </summary>
     public int MaxMessagesInFrame { get; set; } = Defaults.MaxMessagesInFrame;
 
