@@ -32,6 +32,13 @@ public sealed class NatsBroker : IBroker
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, NatsBrokerSubscription> _subscriptions = new(StringComparer.Ordinal);
     private NatsConnection? _connection;
+
+    /// <summary>
+    /// The control and node-subject subscriptions. NATS.Client.Core's subscription manager holds subscriptions only
+    /// weakly and unsubscribes one once it is collected, so without these references a node went deaf to other
+    /// nodes after its first full garbage collection.
+    /// </summary>
+    private NatsBrokerSubscription[] _controlSubscriptions = [];
     private IBrokerEventHandler? _handler;
     private volatile bool _disposed;
 
@@ -95,8 +102,15 @@ public sealed class NatsBroker : IBroker
         cancellationToken.ThrowIfCancellationRequested();
         await connection.ConnectAsync().ConfigureAwait(false);
 
-        await AddAsync(new NatsBrokerSubscription(this, connection, _subjects.Control, channel: null), cancellationToken).ConfigureAwait(false);
-        await AddAsync(new NatsBrokerSubscription(this, connection, _subjects.Node(NodeId), channel: null), cancellationToken).ConfigureAwait(false);
+        _controlSubscriptions =
+        [
+            new NatsBrokerSubscription(this, connection, _subjects.Control, channel: null),
+            new NatsBrokerSubscription(this, connection, _subjects.Node(NodeId), channel: null),
+        ];
+        foreach (var subscription in _controlSubscriptions)
+        {
+            await AddAsync(subscription, cancellationToken).ConfigureAwait(false);
+        }
         NatsLog.BrokerStarted(_logger, _options.Url, NodeId);
     }
 
@@ -183,6 +197,7 @@ public sealed class NatsBroker : IBroker
 
         _disposed = true;
         _subscriptions.Clear();
+        _controlSubscriptions = [];
         if (_connection is { } connection)
         {
             connection.ConnectionDisconnected -= OnDisconnectedAsync;

@@ -105,4 +105,21 @@ public abstract class BrokerSpecification<TFixture>(TFixture fixture) : EngineSp
 
         Assert.Equal("just you", Text(await handler.NextControlAsync()));
     }
+
+    [Fact]
+    public async Task ControlSubscriptionsOutliveAGarbageCollection()
+    {
+        var (broker, handler) = await StartNodeAsync("node-a");
+
+        // A client library may hold subscriptions weakly (NATS.Client.Core does): the broker must keep them alive.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        await broker.PublishControlAsync("after gc"u8.ToArray(), targetNode: null, default).AsTask().DefaultTimeout();
+        await broker.PublishControlAsync("after gc, for you"u8.ToArray(), targetNode: "node-a", default).AsTask().DefaultTimeout();
+
+        Assert.Equal("after gc", Text(await handler.NextControlAsync()));
+        Assert.Equal("after gc, for you", Text(await handler.NextControlAsync()));
+    }
 }
