@@ -42,13 +42,13 @@ public sealed class TlsServerFixture : IAsyncLifetime
               "http_server": { "tls": {{tls}} },
               "client": { "token": { "hmac_secret_key": "{{Secret}}" } },
               "http_api": { "key": "{{ApiKey}}" },
-              "grpc_api": { "enabled": true, "address": "127.0.0.1", "port": {{ServerProcess.FreeLoopbackPort()}}, "key": "{{ApiKey}}", "tls": {{grpcTls}} },
+              "grpc_api": { "enabled": true, "address": "127.0.0.1", "key": "{{ApiKey}}", "tls": {{grpcTls}} },
               "channel": { "without_namespace": { "allow_subscribe_for_client": true } }
             }
             """);
         var config = ConfigLoader.Load(configFile, new Dictionary<string, string?>(), new Dictionary<string, string>());
         _app = GyreServerHost.Build(new ServerSettings(
-            config.Node, config.Endpoints, "127.0.0.1", 0, "none", ConfigMapper.ToGrpcApiOptions(config.Config), Tls: ConfigMapper.ToListenerTls(config.Config)));
+            config.Node, config.Endpoints, "127.0.0.1", 0, "none", ConfigMapper.ToGrpcApiOptions(config.Config) with { Port = 0 }, Tls: ConfigMapper.ToListenerTls(config.Config)));
         await _app.StartAsync().DefaultTimeout();
         var addresses = GyreServerHost.Addresses(_app);
         BaseUri = addresses[0];
