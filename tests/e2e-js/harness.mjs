@@ -51,17 +51,23 @@ export function baseConfig() {
   };
 }
 
-/** A port that was free a moment ago: listen on port 0, read the port, close. */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
+/**
+ * A port that was free a moment ago, drawn from 20000–32767: below Linux's ephemeral range (32768–60999), so the
+ * outgoing connections the tests open cannot take it between this probe and the server's bind, as a port from
+ * listen(0) could.
+ */
+export async function freePort() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise((resolveFree) => {
+      const probe = createServer();
+      probe.unref();
+      probe.once('error', () => resolveFree(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free loopback port between 20000 and 32767 after 100 draws');
 }
 
 // Children still alive when the test process exits (a crash, an uncaught error) are killed here, so no

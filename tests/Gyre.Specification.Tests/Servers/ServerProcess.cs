@@ -116,12 +116,29 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A loopback port that was free a moment ago; callers retry when the server reports it taken.</summary>
+    /// <summary>
+    /// A loopback port that was free a moment ago; callers retry when the server reports it taken. It is drawn from
+    /// 20000–32767, below Linux's ephemeral range (32768–60999), so the outgoing connections that tests open all the
+    /// time cannot take it between the probe and the server's bind, as a port from <c>bind(0)</c> could.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_768);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: draw another.
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port between 20000 and 32767 after 100 draws.");
     }
 
     /// <summary>Kills the process by its PID and removes its directory.</summary>
