@@ -2,8 +2,12 @@ using Gyre.Core.Errors;
 
 namespace Gyre.Core;
 
-public sealed partial class Client
+public sealed partial class Client : Internal.IDeadlineOwner
 {
+    long Internal.IDeadlineOwner.DueAt => Volatile.Read(ref _timerDueAt);
+
+    void Internal.IDeadlineOwner.OnDue() => OnTimer();
+
     /// <summary>Pongs are expected after pings, except on unidirectional transports, whose clients cannot answer.</summary>
     private bool PongEnabled => _options.PingInterval > TimeSpan.Zero && _options.PongTimeout > TimeSpan.Zero && !Codec.Unidirectional;
 
@@ -51,6 +55,8 @@ public sealed partial class Client
                 return;
             }
 
+            // The scheduler's entry for this deadline is used up; RescheduleLocked adds the next one.
+            Volatile.Write(ref _timerDueAt, 0);
             var now = Now();
             if (_state != ClientState.Connected)
             {
@@ -141,10 +147,22 @@ public sealed partial class Client
 
         if (next == long.MaxValue)
         {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (_timerDueAt != 0)
+            {
+                Volatile.Write(ref _timerDueAt, 0);
+                _node.Deadlines.Abandon();
+            }
+
             return;
         }
 
-        _timer.Change(TimeSpan.FromMilliseconds(Math.Max(0, next - Now())), Timeout.InfiniteTimeSpan);
+        if (next == _timerDueAt)
+        {
+            return;
+        }
+
+        var replaced = _timerDueAt != 0;
+        Volatile.Write(ref _timerDueAt, next);
+        _node.Deadlines.Schedule(this, next, replaced);
     }
 }

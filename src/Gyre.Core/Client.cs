@@ -24,7 +24,6 @@ public sealed partial class Client
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly List<Command> _commands = [];
-    private readonly ITimer _timer;
 
     /// <summary>Serialises frames of an emulated connection: separate <c>/emulation</c> POSTs may arrive concurrently.</summary>
     private readonly SemaphoreSlim? _emulationGate;
@@ -36,6 +35,9 @@ public sealed partial class Client
     private long _pongDeadline;
     private long _expireAt;
     private long _nextPresenceAt;
+
+    /// <summary>The deadline waited for in <see cref="Node.Deadlines"/>: the earliest of the above; 0 = none.</summary>
+    private long _timerDueAt;
 
     internal Client(Node node, ITransport transport)
     {
@@ -56,7 +58,6 @@ public sealed partial class Client
         }
 
         _writer = new ClientWriter(transport, Codec, _options, OnWriteFailed);
-        _timer = node.Time.CreateTimer(static state => ((Client)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _writer.Start();
         lock (_lock)
         {
@@ -206,9 +207,13 @@ public sealed partial class Client
             _state = ClientState.Closed;
             subscriptions = [.. _subscriptions.Values];
             _subscriptions.Clear();
+            if (_timerDueAt != 0)
+            {
+                Volatile.Write(ref _timerDueAt, 0);
+                _node.Deadlines.Abandon();
+            }
         }
 
-        _timer.Dispose();
         _node.Forget(this);
         var flush = disconnect != Disconnect.Slow && disconnect != Disconnect.WriteError && disconnect != Disconnect.ConnectionClosed;
         _writer.Close(disconnect, flush);

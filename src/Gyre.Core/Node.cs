@@ -47,6 +47,7 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
         Tokens = new TokenVerifier(options.Token, Time);
         SubscriptionTokens = options.SubscriptionToken is { } subscriptionToken ? new TokenVerifier(subscriptionToken, Time) : Tokens;
         Hub = new Hub();
+        Deadlines = new Internal.DeadlineScheduler(Time);
         StartedAt = Time.GetUtcNow();
     }
 
@@ -58,6 +59,9 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
 
     /// <summary>The node's clock.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>The one timer behind every connection's pings, pong, stale, expiry and presence deadlines.</summary>
+    internal Internal.DeadlineScheduler Deadlines { get; }
 
     /// <summary>When the node started.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -195,6 +199,7 @@ public sealed partial class Node : IBrokerEventHandler, IAsyncDisposable
         await Presence.DisposeAsync().ConfigureAwait(false);
         Tokens.Dispose();
         SubscriptionTokens.Dispose();
+        Deadlines.Dispose();
         foreach (var semaphore in _subscriptionLocks)
         {
             semaphore.Dispose();
