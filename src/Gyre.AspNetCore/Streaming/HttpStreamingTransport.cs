@@ -40,7 +40,6 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
         Name = name;
         Protocol = protocol;
         Unidirectional = unidirectional;
-        WriteDeadlines.Shared.Watch(this);
     }
 
     public string Name { get; }
@@ -145,7 +144,7 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
         FlushResult result;
         try
         {
-            result = await _body.FlushAsync().ConfigureAwait(false);
+            result = await WriteDeadlines.Shared.WatchIfPending(this, _body.FlushAsync()).ConfigureAwait(false);
         }
         catch (Exception e) when (_flush.TimedOut)
         {
@@ -175,6 +174,4 @@ internal sealed class HttpStreamingTransport : ITransport, IWriteDeadline
             _context.Abort();
         }
     }
-
-    public void Dispose() => WriteDeadlines.Shared.Unwatch(this);
 }

@@ -226,17 +226,10 @@ internal static class StreamingEndpoints
         }
 
         var transport = new HttpStreamingTransport(context, name, protocol, framing, unidirectional: false);
-        try
-        {
-            await transport.StartAsync().ConfigureAwait(false);
-            var client = node.Connect(transport);
-            await client.HandleEmulatedFrameAsync(frame, context.RequestAborted).ConfigureAwait(false);
-            await WaitAsync(client, context.RequestAborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            transport.Dispose();
-        }
+        await transport.StartAsync().ConfigureAwait(false);
+        var client = node.Connect(transport);
+        await client.HandleEmulatedFrameAsync(frame, context.RequestAborted).ConfigureAwait(false);
+        await WaitAsync(client, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task RunUnidirectionalAsync(HttpContext context, Node node, ConnectionLimiter limiter, string name, StreamFraming framing, byte[] body, StreamEndpointOptions options)
@@ -260,35 +253,28 @@ internal static class StreamingEndpoints
 
         var transforms = options.ConnectCodeToHttpResponse;
         var transport = new HttpStreamingTransport(context, name, ProtocolType.Json, framing, unidirectional: true);
-        try
+        if (transforms is null)
         {
-            if (transforms is null)
+            await transport.StartAsync().ConfigureAwait(false);
+        }
+
+        var client = node.Connect(transport);
+        var rejection = await client.ConnectUnidirectionalAsync(request, closeWithDisconnect: transforms is null).ConfigureAwait(false);
+        if (rejection is { } rejected && transforms is not null)
+        {
+            await client.Completion.ConfigureAwait(false);
+            if (!transport.Started)
             {
-                await transport.StartAsync().ConfigureAwait(false);
+                var (status, text) = transforms.TryGetValue(rejected.Code, out var to)
+                    ? (to.StatusCode, to.Body.Length > 0 ? to.Body : rejected.Reason)
+                    : (StatusCodes.Status500InternalServerError, "Internal Server Error");
+                await FailAsync(context, status, text).ConfigureAwait(false);
             }
 
-            var client = node.Connect(transport);
-            var rejection = await client.ConnectUnidirectionalAsync(request, closeWithDisconnect: transforms is null).ConfigureAwait(false);
-            if (rejection is { } rejected && transforms is not null)
-            {
-                await client.Completion.ConfigureAwait(false);
-                if (!transport.Started)
-                {
-                    var (status, text) = transforms.TryGetValue(rejected.Code, out var to)
-                        ? (to.StatusCode, to.Body.Length > 0 ? to.Body : rejected.Reason)
-                        : (StatusCodes.Status500InternalServerError, "Internal Server Error");
-                    await FailAsync(context, status, text).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            await WaitAsync(client, context.RequestAborted).ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            transport.Dispose();
-        }
+
+        await WaitAsync(client, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Until the client closes (its last frame written) or the peer goes away.</summary>

@@ -54,20 +54,13 @@ internal static class UniWebSocketEndpoint
         }
 
         var transport = new WebSocketTransport(socket, uni);
-        try
+        var client = node.Connect(transport);
+        if (await client.ConnectUnidirectionalAsync(request).ConfigureAwait(false) is null)
         {
-            var client = node.Connect(transport);
-            if (await client.ConnectUnidirectionalAsync(request).ConfigureAwait(false) is null)
-            {
-                await transport.ReceiveAsync(client, uni.MessageSizeLimit, context.RequestAborted).ConfigureAwait(false);
-            }
+            await transport.ReceiveAsync(client, uni.MessageSizeLimit, context.RequestAborted).ConfigureAwait(false);
+        }
 
-            await client.Completion.ConfigureAwait(false);
-        }
-        finally
-        {
-            transport.Dispose();
-        }
+        await client.Completion.ConfigureAwait(false);
     }
 
     /// <summary>The first message, or null when the peer left or sent more than <paramref name="limit"/> bytes (closed with 1009).</summary>

@@ -38,16 +38,9 @@ internal static class WebSocketEndpoint
         var compressed = options.WebSocketCompression && context.Response.Headers.ContainsKey("Sec-WebSocket-Extensions");
         var transport = new WebSocketTransport(socket, protocol, options.WebSocketWriteTimeout, options.WebSocketCompressionMinSize);
         var readLimit = compressed ? options.EffectiveWebSocketReadLimit : options.WebSocketMessageSizeLimit;
-        try
-        {
-            var client = node.Connect(transport);
-            await transport.ReceiveAsync(client, readLimit, context.RequestAborted).ConfigureAwait(false);
-            await client.Completion.ConfigureAwait(false);
-        }
-        finally
-        {
-            transport.Dispose();
-        }
+        var client = node.Connect(transport);
+        await transport.ReceiveAsync(client, readLimit, context.RequestAborted).ConfigureAwait(false);
+        await client.Completion.ConfigureAwait(false);
     }
 
     /// <summary>

@@ -54,7 +54,6 @@ internal sealed class WebSocketTransport : ITransport, IWriteDeadline
         _writeTimeout = writeTimeout;
         _writeTimeoutMs = Math.Max(1, (long)writeTimeout.TotalMilliseconds);
         Name = "websocket";
-        WriteDeadlines.Shared.Watch(this);
     }
 
     /// <summary>The unidirectional WebSocket (<c>uni_websocket</c>): JSON pushes only, client messages after connect ignored.</summary>
@@ -106,7 +105,7 @@ internal sealed class WebSocketTransport : ITransport, IWriteDeadline
         _write.Begin();
         try
         {
-            await _socket.SendAsync(frame, _messageType, flags, CancellationToken.None).ConfigureAwait(false);
+            await WriteDeadlines.Shared.WatchIfPending(this, _socket.SendAsync(frame, _messageType, flags, CancellationToken.None)).ConfigureAwait(false);
         }
         catch (Exception e) when (_write.TimedOut)
         {
@@ -281,6 +280,4 @@ internal sealed class WebSocketTransport : ITransport, IWriteDeadline
             await client.CloseAsync(Disconnect.ConnectionClosed).ConfigureAwait(false);
         }
     }
-
-    public void Dispose() => WriteDeadlines.Shared.Unwatch(this);
 }
