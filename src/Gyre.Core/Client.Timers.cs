@@ -109,7 +109,9 @@ public sealed partial class Client : Internal.IDeadlineOwner
 
         if (disconnect is not null)
         {
-            CloseInBackground(disconnect);
+            // Off the scheduler's run, which serves every connection of the node: closing leaves channels and may wait
+            // on the broker, and a network outage can make thousands of connections stale in the same run.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Client.CloseInBackground(s.Disconnect), (Client: this, Disconnect: disconnect), preferLocal: false);
             return;
         }
 
