@@ -9,13 +9,13 @@ namespace Gyre.Redis;
 internal static class RedisScripts
 {
     /// <summary>History append + delivery + idempotency record, atomically.</summary>
-    public static string Publish { get; } = Load("publish");
+    public static string Publish { get; } = Load("stream_epoch") + Load("publish");
 
     /// <summary>Delivery without history, suppressed by an idempotency key.</summary>
     public static string PublishIdempotent { get; } = Load("publish_idempotent");
 
     /// <summary>Stream position and a range of history.</summary>
-    public static string History { get; } = Load("history");
+    public static string History { get; } = Load("stream_epoch") + Load("history");
 
     /// <summary>Adds or refreshes a presence entry.</summary>
     public static string PresenceAdd { get; } = Load("presence_add");

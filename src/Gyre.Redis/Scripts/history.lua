@@ -15,26 +15,10 @@
 
 local stream_key, meta_key = KEYS[1], KEYS[2]
 
-local meta = redis.call('hmget', meta_key, 'e', 's', 'm', 'pm')
-local epoch, top, master = meta[1], meta[2], ARGV[7]
-if not epoch then
-    epoch = ARGV[6]
-    redis.call('hset', meta_key, 'e', epoch)
-    if master ~= '' then
-        redis.call('hset', meta_key, 'm', master)
-    end
-elseif master ~= '' and master ~= meta[3] and master ~= meta[4] then
-    if meta[3] and meta[3] == ARGV[8] then
-        -- Promoted from a replica of the master that wrote the meta, which may have acknowledged offsets missing
-        -- here: a new epoch, as in publish.lua, so a client recovering from such an offset learns it cannot.
-        epoch = ARGV[6]
-        top = 0
-        redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[3])
-        redis.call('del', stream_key)
-    else
-        -- A restart from this server's own persistence (see publish.lua): the stream is what it kept.
-        redis.call('hset', meta_key, 'm', master, 'pm', meta[3] or '')
-    end
+local epoch, top, restarted = settle_epoch(meta_key, ARGV[6], ARGV[7], ARGV[8])
+if restarted then
+    -- The old epoch's entries are not this epoch's: publish.lua drops them at the next offset 1, history does now.
+    redis.call('del', stream_key)
 end
 if not top then
     top = 0

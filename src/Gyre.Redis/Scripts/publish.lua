@@ -27,27 +27,7 @@ if result_key then
     end
 end
 
-local meta = redis.call('hmget', meta_key, 'e', 'm', 'pm')
-local epoch, master = meta[1], ARGV[11]
-if not epoch then
-    epoch = ARGV[5]
-    redis.call('hset', meta_key, 'e', epoch)
-    if master ~= '' then
-        redis.call('hset', meta_key, 'm', master)
-    end
-elseif master ~= '' and master ~= meta[2] and master ~= meta[3] then
-    if meta[2] and meta[2] == ARGV[12] then
-        -- This master was a replica of the one that wrote the meta (a failover): replication is asynchronous, so
-        -- offsets that master acknowledged may be missing here and would be handed out again with other data. A
-        -- new epoch makes every client position from before visibly unrecoverable instead.
-        epoch = ARGV[5]
-        redis.call('hset', meta_key, 'e', epoch, 's', 0, 'm', master, 'pm', meta[2])
-    else
-        -- The same data under a new id: a restart from this server's own persistence, which kept what its fsync
-        -- policy promised (everything with appendfsync always), or meta from before identities. Clients recover.
-        redis.call('hset', meta_key, 'm', master, 'pm', meta[2] or '')
-    end
-end
+local epoch = settle_epoch(meta_key, ARGV[5], ARGV[11], ARGV[12])
 
 local version, version_epoch = ARGV[9], ARGV[10]
 if version and version ~= '0' then
