@@ -211,7 +211,7 @@ public sealed partial class Client
     {
         if (subscription.ServerSide)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static c => c.CloseInBackground(Disconnect.InsufficientState), this, preferLocal: false);
+            CloseOnThreadPool(Disconnect.InsufficientState);
             return;
         }
 

@@ -111,7 +111,7 @@ public sealed partial class Client : Internal.IDeadlineOwner
         {
             // Off the scheduler's run, which serves every connection of the node: closing leaves channels and may wait
             // on the broker, and a network outage can make thousands of connections stale in the same run.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Client.CloseInBackground(s.Disconnect), (Client: this, Disconnect: disconnect), preferLocal: false);
+            CloseOnThreadPool(disconnect);
             return;
         }
 

@@ -241,7 +241,7 @@ public sealed partial class Client
         CoreLog.SlowClient(_node.Log, Id, _options.QueueMaxSize);
 
         // Off the broadcast path: closing leaves channels, which must not run inside a broker delivery.
-        ThreadPool.UnsafeQueueUserWorkItem(static client => client.CloseInBackground(Disconnect.Slow), this, preferLocal: false);
+        CloseOnThreadPool(Disconnect.Slow);
     }
 
     private void WriteReply(Reply reply) => Enqueue(Codec.EncodeReply(reply));
@@ -327,6 +327,13 @@ public sealed partial class Client
             _ = closing.AsTask();
         }
     }
+
+    /// <summary>
+    /// <see cref="CloseInBackground"/> as a thread-pool work item, for callers that must not run the close themselves
+    /// (a broadcast, the node's shared deadline run): closing leaves channels and may wait on the broker.
+    /// </summary>
+    private void CloseOnThreadPool(Disconnect disconnect) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Client.CloseInBackground(s.Disconnect), (Client: this, Disconnect: disconnect), preferLocal: false);
 
     private long Now() => _node.Time.GetUtcNow().ToUnixTimeMilliseconds();
 }
